@@ -1,0 +1,206 @@
+"""The `scopekb` command: a thin click layer over the library.
+
+Exceptions become one-line messages here, and only here: bad input of any
+kind exits with status 2 and never shows a traceback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import InputError
+from .i18n import LANGUAGES, message
+from .model import REQUEST_KINDS
+
+ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+                           show_default=True, help="Knowledge-base folder (holds contracts/).")
+
+
+class IsoDate(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            if len(value) != 10:
+                raise ValueError
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a date (expected YYYY-MM-DD)", param, ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="scopekb")
+def cli():
+    """scopekb: helpdesk contract scopes, coverage verdicts and resolution scenarios.
+
+    \b
+    Examples:
+      scopekb check "Transports Martin" --item "imprimante laser"
+      scopekb validate --root ./kb
+      scopekb build
+    """
+
+
+@cli.command()
+@click.argument("client")
+@click.option("--kind", default="incident", show_default=True, metavar="KIND",
+              help="Request kind: " + ", ".join(REQUEST_KINDS) + ".")
+@click.option("--item", metavar="TEXT", help="What the request is about, in the caller's words.")
+@click.option("--asset", metavar="ID", help="Asset id from the client's equipment.")
+@click.option("--acquired", type=IsoDate(), help="Acquisition date of the hardware concerned.")
+@click.option("--date", "on", type=IsoDate(), help="Date of the request (default: today).")
+@click.option("--lang", default="fr", show_default=True, metavar="LANG", help="Language: fr or en.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@ROOT_OPTION
+def check(client, kind, item, asset, acquired, on, lang, as_json, root):
+    """Is this request covered? Answers handle, route, out-of-scope, no-contract or ask.
+
+    CLIENT is the client's name, one of its aliases or its slug (case and
+    accents ignored). Exit status 0 for any verdict, 2 for bad input.
+
+    \b
+    Examples:
+      scopekb check "Menuiserie Bérard & Fils" --asset PRN-0107
+      scopekb check MBF --item "imprimante laser" --acquired 2026-02-10
+      scopekb check "Éditions Marchand" --kind installation --item logiciel --json
+      scopekb check CDA --item Excel --lang en --date 2026-12-01
+    """
+    from .decide import Request, decide
+    from .load import load_knowledge_base
+
+    if kind not in REQUEST_KINDS:
+        raise click.BadParameter(f"'{kind}' is not a request kind (expected one of {', '.join(REQUEST_KINDS)})",
+                                 param_hint="--kind")
+    if lang not in LANGUAGES:
+        raise click.BadParameter(f"'{lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
+                                 param_hint="--lang")
+    if item is not None and asset is not None:
+        raise click.BadParameter("give --item or --asset, not both (expected one of them)", param_hint="--asset")
+    kb = load_knowledge_base(root)
+    request = Request(client=client, date=on or dt.date.today(), kind=kind, item=item, asset=asset,
+                      acquired=acquired)
+    decision = decide(kb, request, lang)
+    if as_json:
+        click.echo(json.dumps(decision.as_json(), ensure_ascii=False))
+    else:
+        click.echo(format_decision(kb, decision, lang))
+
+
+def format_decision(kb, decision, lang: str) -> str:
+    """The verdict as a technician reads it in a terminal."""
+    def say(key, **fields):
+        return message(lang, key, **fields)
+
+    sep = " : " if lang == "fr" else ": "  # French typography puts a space before the colon
+    headline = say(f"verdict.{decision.verdict}")
+    if decision.team:
+        team = kb.provider.teams[decision.team]
+        headline += f" → {team.name}" + (f" ({team.phone})" if team.phone else "")
+    client = kb.clients.get(decision.client)
+    lines = [headline, f"{say('label.client')}{sep}{client.name if client else decision.client} ({decision.client})"]
+    if decision.contract:
+        lines.append(f"{say('label.contract')}{sep}{decision.contract}")
+    if decision.category:
+        lines.append(f"{say('label.category')}{sep}{kb.provider.catalog[decision.category].label} "
+                     f"({decision.category})")
+    for code, text in decision.reasons:
+        lines.append(f"{say('label.reasons')}{sep}[{code}] {text}")
+    if decision.question:
+        lines.append(f"{say('label.question')}{sep}{decision.question}")
+    lines.append(f"{say('label.actions')}{sep.rstrip()}")
+    lines += [f"  {n}. {action}" for n, action in enumerate(decision.actions, 1)]
+    return "\n".join(lines)
+
+
+@cli.command()
+@ROOT_OPTION
+def validate(root):
+    """Check provider.yaml and every contract; print each error as FILE:LINE: key: problem.
+
+    \b
+    Examples:
+      scopekb validate
+      scopekb validate --root ./kb
+    """
+    from .load import load_knowledge_base
+
+    kb = load_knowledge_base(root, use_cache=False)
+    click.echo(f"ok: {len(kb.contracts)} contracts, {len(kb.clients)} clients, "
+               f"{len(kb.provider.catalog)} categories, {len(kb.provider.teams)} teams")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["provider", "contract"]), required=False)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write provider.schema.json and contract.schema.json into this folder.")
+def schema(kind, out):
+    """Print the JSON Schema of the provider or contract format (for editors).
+
+    \b
+    Examples:
+      scopekb schema contract
+      scopekb schema --out schema/
+    """
+    from .schema import json_schema
+
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("provider", "contract"):
+            (out / f"{name}.schema.json").write_text(dump_schema(json_schema(name)), encoding="utf-8")
+        click.echo(f"wrote {out}/provider.schema.json and {out}/contract.schema.json")
+        return
+    click.echo(dump_schema(json_schema(kind or "contract")), nl=False)
+
+
+def dump_schema(schema: dict) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory):
+    """Create a new knowledge-base folder: provider, one contract, one article, mkdocs.yml.
+
+    \b
+    Examples:
+      scopekb init ./kb && scopekb validate --root ./kb
+    """
+    from .scaffold import scaffold
+
+    written = scaffold(directory)
+    click.echo(f"created {directory} ({len(written)} files); next: scopekb validate --root {directory}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the CLI, turning every expected failure into one-line errors and exit 2."""
+    try:
+        cli.main(args=argv, prog_name="scopekb", standalone_mode=False)
+    except InputError as exc:
+        for line in exc.messages:
+            click.echo(line, err=True)
+        sys.exit(2)
+    except click.MissingParameter as exc:
+        click.echo(f"command line: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.BadParameter as exc:
+        hint = exc.param_hint if isinstance(exc.param_hint, str) else "/".join(exc.param.opts) if exc.param else ""
+        click.echo(f"command line: {hint}: {exc.message}" if hint else f"command line: {exc.message}", err=True)
+        sys.exit(2)
+    except click.UsageError as exc:
+        click.echo(f"command line: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"command line: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(0)

@@ -1,0 +1,241 @@
+"""The coverage verdict: steps 1 to 7 of the spec (shared/spec/coverage.md).
+
+Pure: no I/O, no MkDocs. Given a knowledge base and a request, `decide`
+returns a `Decision`; the browser checker (site_templates/assets/checker.js)
+is a line-by-line port of this module and is tested against it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .i18n import message
+from .model import Asset, Client, Contract, KnowledgeBase, ScopeEntry, normal_form, slugify
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    client: str
+    date: dt.date
+    kind: str = "incident"
+    item: str | None = None
+    asset: str | None = None
+    acquired: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: str  # handle | route | out-of-scope | no-contract | ask
+    client: str
+    contract: str | None
+    category: str | None
+    team: str | None
+    reasons: tuple[tuple[str, str], ...]  # (code, text)
+    actions: tuple[str, ...]
+    question: str | None = None
+
+    def as_json(self) -> dict:
+        """The object `scopekb check --json` prints, keys as the spec orders them."""
+        return {
+            "verdict": self.verdict,
+            "client": self.client,
+            "contract": self.contract,
+            "category": self.category,
+            "team": self.team,
+            "reasons": [{"code": code, "text": text} for code, text in self.reasons],
+            "actions": list(self.actions),
+            "question": self.question,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A text that can name what a request is about, in tie-break order."""
+    words: tuple[str, ...]
+    length: int  # characters of the normal form: the longest match wins
+    category: str
+    asset: Asset | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    category: str
+    asset: Asset | None
+
+
+def candidates(kb: KnowledgeBase, contracts: tuple[Contract, ...]) -> list[Candidate]:
+    """Scope items, then equipment models, then catalogue labels, then keywords."""
+    found: list[Candidate] = []
+
+    def add(text: str, category: str, asset: Asset | None = None) -> None:
+        norm = normal_form(text)
+        if norm:
+            found.append(Candidate(tuple(norm.split(" ")), len(norm), category, asset))
+
+    for contract in contracts:
+        for entry in contract.scope:
+            for item in entry.items:
+                add(item, entry.category)
+    for contract in contracts:
+        for asset in contract.equipment:
+            if asset.model:
+                add(asset.model, asset.category, asset)
+    for category in kb.provider.catalog.values():
+        add(category.label, category.id)
+    for category in kb.provider.catalog.values():
+        for keyword in category.keywords:
+            add(keyword, category.id)
+    return found
+
+
+def contains_words(text_words: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    """True when `words` appear in `text_words` consecutively."""
+    n = len(words)
+    return any(text_words[i:i + n] == words for i in range(len(text_words) - n + 1))
+
+
+def best_match(text: str, pool: list[Candidate]) -> Candidate | None:
+    """The longest candidate found in `text`; a tie goes to the earlier one."""
+    text_words = tuple(normal_form(text).split(" "))
+    best: Candidate | None = None
+    for cand in pool:
+        if (best is None or cand.length > best.length) and contains_words(text_words, cand.words):
+            best = cand
+    return best
+
+
+def find_asset(contracts: tuple[Contract, ...], asset_id: str) -> Asset | None:
+    wanted = asset_id.casefold()
+    for contract in contracts:
+        for asset in contract.equipment:
+            if asset.id.casefold() == wanted:
+                return asset
+    return None
+
+
+def pick_entry(kb: KnowledgeBase, contract: Contract, category: str, text: str | None) -> ScopeEntry | None:
+    """Of this contract's entries for `category`, the one whose item matched, else the first."""
+    entries = [e for e in contract.scope if e.category == category]
+    if len(entries) > 1 and text:
+        pool = [Candidate(tuple(normal_form(i).split(" ")), len(normal_form(i)), str(n))
+                for n, e in enumerate(entries) for i in e.items if normal_form(i)]
+        match = best_match(text, pool)
+        if match is not None:
+            return entries[int(match.category)]
+    return entries[0] if entries else None
+
+
+class _Say:
+    """Builds decisions in one language for one client and request."""
+
+    def __init__(self, kb: KnowledgeBase, req: Request, lang: str, slug: str, client_name: str):
+        self.kb, self.req, self.lang, self.slug, self.client_name = kb, req, lang, slug, client_name
+
+    def text(self, key: str, **fields: object) -> str:
+        return message(self.lang, key, **fields)
+
+    def team_fields(self, team_id: str) -> dict:
+        team = self.kb.provider.teams[team_id]
+        return {"team": team.name, "phone": f" ({team.phone})" if team.phone else ""}
+
+    def label(self, category: str) -> str:
+        return self.kb.provider.catalog[category].label
+
+    def no_contract(self, code: str, **fields: object) -> Decision:
+        team = self.kb.provider.escalation
+        actions = (self.text("action.record"), self.text("action.follow-up"),
+                   self.text("action.escalate", **self.team_fields(team)))
+        return Decision("no-contract", self.slug, None, None, team,
+                        ((code, self.text(f"reason.{code}", **fields)),), actions)
+
+    def out_of_scope(self, contract: Contract, category: str | None, code: str, key: str | None = None,
+                     **fields: object) -> Decision:
+        team = contract.escalate_to or self.kb.provider.escalation
+        actions = [self.text("action.record"), self.text("action.follow-up"),
+                   self.text("action.escalate", **self.team_fields(team))]
+        actions += [self.text(f"action.propose.{p}") for p in contract.may_propose]
+        if not contract.may_propose:
+            actions.append(self.text("action.propose.none", team=self.kb.provider.teams[team].name))
+        reason = (code, self.text(f"reason.{key or code}", contract=contract.id, **fields))
+        return Decision("out-of-scope", self.slug, contract.id, category, team, (reason,), tuple(actions))
+
+    def ask(self, contract: Contract, category: str | None, code: str, question_key: str, **fields) -> Decision:
+        question = self.text(question_key, **fields)
+        reason = (code, self.text(f"reason.{code}", contract=contract.id, **fields))
+        actions = (self.text("action.record"), self.text("action.ask", question=question), self.text("action.recheck"))
+        return Decision("ask", self.slug, contract.id, category, None, (reason,), actions, question)
+
+    def covered(self, contract: Contract, entry: ScopeEntry) -> Decision:
+        provider = self.kb.provider
+        installing = self.req.kind == "installation"
+        if entry.level == "n2":
+            verdict, team, actions = "route", entry.team, ["action.route"]
+        elif installing and not contract.remote_installation:
+            verdict, team, actions = "route", provider.installation, ["action.route-install"]
+        elif installing:
+            verdict, team, actions = "handle", "helpdesk", ["action.install-by-phone"]
+        else:
+            verdict, team, actions = "handle", "helpdesk", ["action.diagnose"]
+        texts = (self.text("action.record"),) + tuple(self.text(k, **self.team_fields(team)) for k in actions)
+        reason = ("in-scope", self.text("reason.in-scope", category=self.label(entry.category),
+                                        contract=contract.id, level=entry.level.upper()))
+        return Decision(verdict, self.slug, contract.id, entry.category, team, (reason,), texts)
+
+
+def decide(kb: KnowledgeBase, req: Request, lang: str = "fr") -> Decision:
+    """The verdict for `req`, in the order of the spec: the first step that decides wins."""
+    client: Client | None = kb.find_client(req.client)
+    # Step 1: no contract names this client.
+    if client is None:
+        say = _Say(kb, req, lang, slugify(req.client), req.client)
+        return say.no_contract("no-contract", client=req.client)
+    say = _Say(kb, req, lang, client.slug, client.name)
+    # Step 2: none of its contracts is in force on the date.
+    active = client.in_force(req.date)
+    if not active:
+        return say.no_contract("contract-inactive", client=client.name, date=req.date.isoformat())
+    # Step 3: what the request is about, reported against the first contract in force.
+    first = active[0]
+    if req.asset and req.asset.strip():
+        asset = find_asset(active, req.asset.strip())
+        if asset is None:
+            return say.out_of_scope(first, None, "asset-unknown", asset=req.asset.strip(), client=client.name)
+        subject = Subject(asset.category, asset)
+    elif req.item and req.item.strip():
+        match = best_match(req.item, candidates(kb, active))
+        if match is None:
+            return say.out_of_scope(first, None, "not-in-perimeter", "no-match", text=req.item.strip())
+        subject = Subject(match.category, match.asset)
+    else:
+        return say.ask(first, None, "subject-unknown", "question.subject")
+    # Steps 4 to 7, for each contract in force, in id order.
+    outcomes = [_steps_4_to_7(say, contract, subject) for contract in active]
+    for wanted in (("handle", "route"), ("ask",)):
+        for outcome in outcomes:
+            if outcome.verdict in wanted:
+                return outcome
+    return outcomes[0]
+
+
+def _steps_4_to_7(say: _Say, contract: Contract, subject: Subject) -> Decision:
+    kb, req, category = say.kb, say.req, subject.category
+    entry = pick_entry(kb, contract, category, req.item if not req.asset else None)
+    if entry is None:
+        return say.out_of_scope(contract, category, "not-in-perimeter", category=say.label(category))
+    if req.kind not in contract.services:
+        return say.out_of_scope(contract, category, "service-not-covered", kind=say.text(f"kind.{req.kind}"))
+    if kb.provider.catalog[category].kind == "hardware":
+        own = find_asset((contract,), subject.asset.id) if subject.asset else None
+        if contract.policy == "listed" and own is None:
+            return say.out_of_scope(contract, category, "not-listed")
+        if contract.policy == "acquired-before-signature":
+            asset = own or subject.asset
+            acquired = (asset.acquired if asset else None) or req.acquired
+            if acquired is None:
+                return say.ask(contract, category, "acquisition-date-unknown", "question.acquired",
+                               signed=contract.signed.isoformat())
+            if acquired > contract.signed:
+                return say.out_of_scope(contract, category, "acquired-after-signature",
+                                        acquired=acquired.isoformat(), signed=contract.signed.isoformat())
+    return say.covered(contract, entry)
+

@@ -1,0 +1,153 @@
+"""Read the knowledge base from disk: find the files, parse YAML, cache.
+
+Parsing thousands of contracts takes seconds even with libyaml, so each
+file's checked result is cached under `.scopekb-cache/`, keyed by the file's
+size, mtime, ctime and inode. Any write to a file changes its ctime (which no
+tool can set back), so a changed file is always read again; checks that span
+files run on every load.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import re
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from .errors import InputError
+from .model import Contract, KnowledgeBase, Provider
+from .validate import assemble, contract_from_node, provider_from_node
+
+PROVIDER_FILE = "contracts/provider.yaml"
+CACHE_FILE = ".scopekb-cache/contracts.pickle"
+_KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
+
+
+def contract_files(root: Path) -> list[str]:
+    """Every *.yaml and *.yml under contracts/, at any depth, but the provider file; root-relative."""
+    found = []
+    base = root / "contracts"
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        for name in sorted(files):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                rel = f"{rel_folder}/{name}"
+                if rel != PROVIDER_FILE:
+                    found.append(rel)
+    return found
+
+
+def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
+    """The single document of `data` as a node tree (None if empty), or an error line.
+
+    Composing only, with libyaml: no tag is ever constructed here, so
+    `!!python/...` cannot run; validate rejects any non-standard tag.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return [f"{source}:{line}: document: not UTF-8 text (expected a YAML text file)"]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return [f"{source}:{line}: document: binary data (expected a YAML text file)"]
+    try:
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        lines = text.splitlines()
+        found = _KEY_ON_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
+        key = found.group(1) if found else "document"
+        problem = (exc.problem or exc.context or "invalid YAML").replace("\t", "\\t").rstrip()
+        return [f"{source}:{line}: {key}: YAML syntax error: {problem} (expected valid YAML; tabs cannot indent)"]
+    except yaml.YAMLError as exc:
+        return [f"{source}:1: document: YAML error: {str(exc).splitlines()[0]} (expected valid YAML)"]
+
+
+def _check_file(root: Path, rel: str, from_node):
+    parsed = parse_yaml((root / rel).read_bytes(), rel)
+    if isinstance(parsed, list):
+        return parsed
+    try:
+        return from_node(parsed, rel)
+    except RecursionError:
+        return [f"{rel}:1: document: nested too deeply (recursive alias?) (expected a contract of ordinary shape)"]
+
+
+def _signature(path: Path) -> tuple[int, int, int, int]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+class _Cache:
+    """Per-file results keyed by file signature; never trusted across scopekb versions."""
+
+    def __init__(self, root: Path, enabled: bool):
+        self.path = root / CACHE_FILE
+        self.enabled = enabled
+        self.entries: dict[str, tuple] = {}
+        self.dirty = False
+        if enabled:
+            try:
+                with open(self.path, "rb") as fh:
+                    stored = pickle.load(fh)
+                if stored.get("version") == __version__:
+                    self.entries = stored["files"]
+            except Exception:  # a missing, partial or foreign cache is simply rebuilt
+                self.entries = {}
+
+    def result(self, root: Path, rel: str, from_node):
+        sig = _signature(root / rel)
+        hit = self.entries.get(rel)
+        if hit is not None and hit[0] == sig:
+            return hit[1]
+        result = _check_file(root, rel, from_node)
+        self.entries[rel] = (sig, result)
+        self.dirty = True
+        return result
+
+    def save(self, keep: set[str]) -> None:
+        if not self.enabled:
+            return
+        stale = set(self.entries) - keep
+        if not (self.dirty or stale):
+            return
+        for rel in stale:
+            del self.entries[rel]
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump({"version": __version__, "files": self.entries}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:  # a read-only tree still works, only slower
+            pass
+
+
+def load_knowledge_base(root: Path, use_cache: bool = True) -> KnowledgeBase:
+    """Read and check provider.yaml and every contract under root/contracts; raises InputError."""
+    root = Path(root)
+    if not (root / PROVIDER_FILE).is_file():
+        raise InputError([f"{PROVIDER_FILE}:1: provider: file not found under {root} "
+                          "(expected a knowledge-base folder; create one with 'scopekb init DIR')"])
+    cache = _Cache(root, use_cache)
+    messages: list[str] = []
+    provider = cache.result(root, PROVIDER_FILE, provider_from_node)
+    if not isinstance(provider, Provider):
+        messages += provider
+    files = contract_files(root)
+    contracts: list[Contract] = []
+    for rel in files:
+        result = cache.result(root, rel, contract_from_node)
+        if isinstance(result, Contract):
+            contracts.append(result)
+        else:
+            messages += result
+    cache.save(set(files) | {PROVIDER_FILE})
+    if messages:
+        raise InputError(messages)
+    return assemble(provider, contracts)

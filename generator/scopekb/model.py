@@ -1,0 +1,133 @@
+"""The validated knowledge base: plain, immutable records.
+
+Everything downstream (decide, render, the CLI) works on these records and
+never on raw YAML. `validate` is the only place that builds them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+REQUEST_KINDS = ("incident", "installation", "information", "change")
+CATEGORY_KINDS = ("software", "hardware", "network", "service")
+LEVELS = ("n1", "n2")
+POLICIES = ("all", "listed", "acquired-before-signature")
+PROPOSALS = ("extension", "billed-service", "new-contract")
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normal_form(text: str) -> str:
+    """Lower case, accents stripped, runs of other than a-z0-9 made one space, trimmed."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return _NOT_ALNUM.sub(" ", stripped).strip()
+
+
+def slugify(text: str) -> str:
+    """The slug a client name gets when `client.slug` is not given."""
+    return normal_form(text).replace(" ", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: str
+    label: str
+    kind: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str
+    teams: dict[str, Team]
+    escalation: str
+    installation: str
+    catalog: dict[str, Category]
+    source: str = "contracts/provider.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeEntry:
+    category: str
+    level: str
+    team: str | None = None
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    id: str
+    category: str
+    model: str = ""
+    acquired: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    id: str
+    client_name: str
+    client_slug: str
+    aliases: tuple[str, ...]
+    signed: dt.date
+    start: dt.date
+    end: dt.date | None
+    services: tuple[str, ...]
+    remote_installation: bool
+    scope: tuple[ScopeEntry, ...]
+    policy: str
+    equipment: tuple[Asset, ...]
+    escalate_to: str | None
+    may_propose: tuple[str, ...]
+    public_notes: str = ""
+    internal_notes: str = ""
+    source: str = ""
+    # key path ("scope[0].category") -> line, for errors found across files
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.start <= on and (self.end is None or on <= self.end)
+
+    def status(self, on: dt.date, soon_days: int = 60) -> str:
+        """in-force | expiring | expired | not-started, as shown in the overview."""
+        if on < self.start:
+            return "not-started"
+        if self.end is not None and on > self.end:
+            return "expired"
+        if self.end is not None and (self.end - on).days <= soon_days:
+            return "expiring"
+        return "in-force"
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    slug: str
+    name: str
+    aliases: tuple[str, ...]
+    contracts: tuple[Contract, ...]  # ordered by id
+
+    def in_force(self, on: dt.date) -> tuple[Contract, ...]:
+        return tuple(c for c in self.contracts if c.in_force(on))
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    provider: Provider
+    contracts: tuple[Contract, ...]  # ordered by id
+    clients: dict[str, Client]  # slug -> client, ordered by client name
+    # normal form of every name, alias and slug -> client slug
+    names: dict[str, str]
+
+    def find_client(self, text: str) -> Client | None:
+        slug = self.names.get(normal_form(text))
+        return self.clients.get(slug) if slug else None

@@ -1,0 +1,205 @@
+"""The file formats as typed schemas, one docstring per field.
+
+`validate` checks YAML nodes against these declarations and `scopekb schema`
+prints them as JSON Schema, so the editor's completion, the validator and the
+documentation can never disagree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS
+
+
+class Type:
+    expected = "a value"
+
+    def json_schema(self) -> dict:
+        raise NotImplementedError
+
+
+class Str(Type):
+    expected = "a string"
+
+    def json_schema(self) -> dict:
+        return {"type": "string", "minLength": 1}
+
+
+class Date(Type):
+    expected = "a date YYYY-MM-DD"
+
+    def json_schema(self) -> dict:
+        return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+class Bool(Type):
+    expected = "true or false"
+
+    def json_schema(self) -> dict:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class OneOf(Type):
+    values: tuple[str, ...]
+
+    @property
+    def expected(self) -> str:
+        return "one of " + ", ".join(self.values)
+
+    def json_schema(self) -> dict:
+        return {"enum": list(self.values)}
+
+
+@dataclass(frozen=True)
+class Pattern(Type):
+    regex: str
+    expected: str = "a string"
+
+    def json_schema(self) -> dict:
+        return {"type": "string", "pattern": self.regex}
+
+
+@dataclass(frozen=True)
+class ListOf(Type):
+    item: Type
+    non_empty: bool = False
+
+    @property
+    def expected(self) -> str:
+        return ("a non-empty " if self.non_empty else "a ") + "list of " + _plain(self.item.expected)
+
+    def json_schema(self) -> dict:
+        schema = {"type": "array", "items": self.item.json_schema()}
+        if self.non_empty:
+            schema["minItems"] = 1
+        return schema
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    type: Type
+    doc: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Record(Type):
+    fields: tuple[Field, ...]
+
+    @property
+    def expected(self) -> str:
+        return "a mapping with keys " + ", ".join(f.key for f in self.fields)
+
+    def field(self, key: str) -> Field | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+    def json_schema(self) -> dict:
+        props = {}
+        for f in self.fields:
+            props[f.key] = dict(f.type.json_schema(), description=f.doc)
+        schema = {"type": "object", "properties": props, "additionalProperties": False}
+        required = [f.key for f in self.fields if f.required]
+        if required:
+            schema["required"] = required
+        return schema
+
+
+@dataclass(frozen=True)
+class MapOf(Type):
+    """A mapping whose keys are ids chosen by the maintainer (teams, categories)."""
+    value: Record
+    key_regex: str = r"^[a-z0-9][a-z0-9-]*$"
+
+    expected = "a mapping of ids (lower case, digits, dashes) to entries"
+
+    def json_schema(self) -> dict:
+        return {"type": "object", "propertyNames": {"pattern": self.key_regex},
+                "additionalProperties": self.value.json_schema(), "minProperties": 1}
+
+
+def _plain(expected: str) -> str:
+    return expected[2:] + "s" if expected.startswith("a ") else expected
+
+
+ID_REGEX = r"^[a-z0-9][a-z0-9-]*$"
+
+TEAM = Record((
+    Field("name", Str(), "Name the technician reads, e.g. 'Support N2 systèmes et réseaux'.", required=True),
+    Field("phone", Str(), "Phone number given when a call is routed to this team."),
+    Field("email", Str(), "E-mail address of the team."),
+))
+
+CATEGORY = Record((
+    Field("label", Str(), "Name of the category as shown to technicians and clients; also matched against requests.",
+          required=True),
+    Field("kind", OneOf(CATEGORY_KINDS), "software, hardware, network or service; hardware is subject to the "
+          "contract's equipment policy.", required=True),
+    Field("keywords", ListOf(Str()), "Words that name this category in a request; list plural forms explicitly."),
+))
+
+PROVIDER = Record((
+    Field("provider", Record((
+        Field("name", Str(), "The provider's company name.", required=True),
+    )), "The IT services provider that signs the contracts.", required=True),
+    Field("teams", MapOf(TEAM), "Teams by id; a team with id 'helpdesk' is required.", required=True),
+    Field("defaults", Record((
+        Field("escalation", Pattern(ID_REGEX, "a team id"), "Team that gets out-of-scope and no-contract calls.",
+              required=True),
+        Field("installation", Pattern(ID_REGEX, "a team id"), "Team that does installations not done by phone.",
+              required=True),
+    )), "Teams used when a contract does not name one.", required=True),
+    Field("catalog", MapOf(CATEGORY), "The service catalogue: categories by id, in tie-break order.",
+          required=True),
+))
+
+SCOPE_ENTRY = Record((
+    Field("category", Pattern(ID_REGEX, "a category id"), "An id from the provider's catalog.", required=True),
+    Field("level", OneOf(LEVELS), "n1: the helpdesk resolves; n2: route to `team`.", required=True),
+    Field("team", Pattern(ID_REGEX, "a team id"), "Team that n2 requests are routed to (required for n2)."),
+    Field("items", ListOf(Str()), "Software or hardware listed in the contract; shown and matched."),
+))
+
+ASSET = Record((
+    Field("id", Str(), "Asset id, unique within the contract (compared ignoring case).", required=True),
+    Field("category", Pattern(ID_REGEX, "a category id"), "An id from the provider's catalog.", required=True),
+    Field("model", Str(), "Make and model; a request naming it stands for this asset."),
+    Field("acquired", Date(), "Acquisition date, used by the acquired-before-signature policy."),
+))
+
+CONTRACT = Record((
+    Field("id", Str(), "Contract id, unique across contracts/.", required=True),
+    Field("client", Record((
+        Field("name", Str(), "The client company's name.", required=True),
+        Field("aliases", ListOf(Str()), "Other names the client is known by: acronyms, former names."),
+        Field("slug", Pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$", "a slug (lower case, digits, single dashes)"),
+              "Identifier of the client in URLs; defaults to the name's normal form with dashes."),
+    )), "The client company.", required=True),
+    Field("signed", Date(), "Signature date.", required=True),
+    Field("start", Date(), "First day in force, inclusive; defaults to `signed`."),
+    Field("end", Date(), "Last day in force, inclusive; absent means open-ended."),
+    Field("services", ListOf(OneOf(REQUEST_KINDS), non_empty=True), "Request kinds covered.", required=True),
+    Field("remote_installation", Bool(), "May the helpdesk install by phone? Defaults to false."),
+    Field("scope", ListOf(SCOPE_ENTRY), "The perimeter: one entry per category.", required=True),
+    Field("equipment", Record((
+        Field("policy", OneOf(POLICIES), "Which hardware is covered: all (default), listed, "
+              "acquired-before-signature."),
+        Field("items", ListOf(ASSET), "The client's equipment known to the contract."),
+    )), "The client's equipment and the hardware policy."),
+    Field("out_of_scope", Record((
+        Field("escalate_to", Pattern(ID_REGEX, "a team id"), "Team for out-of-scope calls; defaults to "
+              "defaults.escalation."),
+        Field("may_propose", ListOf(OneOf(PROPOSALS)), "What the technician may offer: extension, "
+              "billed-service, new-contract."),
+    )), "What happens to requests outside the perimeter."),
+    Field("public_notes", Str(), "Text shown to the client."),
+    Field("internal_notes", Str(), "Text for technicians only; never shown to the client."),
+))
+
+
+def json_schema(kind: str) -> dict:
+    """The JSON Schema of 'provider' or 'contract' files."""
+    record = PROVIDER if kind == "provider" else CONTRACT
+    title = "scopekb provider file" if kind == "provider" else "scopekb contract file"
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **record.json_schema()}

@@ -1,0 +1,305 @@
+"""Check YAML nodes against the schema and build the knowledge base.
+
+Two stages, so that `load` can cache the first: `provider_from_node` and
+`contract_from_node` check one file on its own; `assemble` checks what spans
+files (known ids, unique contract ids, names shared by two clients). Every
+error is collected with its file, line and key before anything is raised.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+
+import yaml
+
+from .errors import InputError
+from .model import (Asset, Category, Client, Contract, KnowledgeBase, Provider, ScopeEntry, Team, normal_form,
+                    slugify)
+from .schema import CONTRACT, PROVIDER, Bool, Date, ListOf, MapOf, OneOf, Pattern, Record, Type
+
+STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp",
+                                                     "map", "seq")}
+MAX_NODES = 200_000  # far above any real contract; stops alias bombs early
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TRUE = {"true", "yes", "on", "y"}
+
+
+class Problems:
+    """The errors of one file, each formatted as the CLI prints it."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.messages: list[str] = []
+
+    def add(self, line: int, key: str, what: str, expected: str | None = None) -> None:
+        tail = f" (expected {expected})" if expected else ""
+        self.messages.append(f"{self.source}:{line}: {key}: {what}{tail}")
+
+
+class _Walker:
+    """Turns a node tree into plain values, recording each key path's line."""
+
+    def __init__(self, problems: Problems):
+        self.problems = problems
+        self.lines: dict[str, int] = {}
+        self.visited = 0
+
+    def value(self, node: yaml.Node, typ: Type, path: str):
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise _TooBig(node)
+        line = node.start_mark.line + 1
+        self.lines[path] = line
+        if node.tag not in STANDARD_TAGS:
+            self.problems.add(line, path, f"tag {node.tag} is not allowed", "plain YAML values")
+            return None
+        if isinstance(typ, (Record, MapOf)):
+            return self.mapping(node, typ, path, line)
+        if isinstance(typ, ListOf):
+            if not isinstance(node, yaml.SequenceNode):
+                self.problems.add(line, path, f"{_describe(node)} is not a list", typ.expected)
+                return None
+            if typ.non_empty and not node.value:
+                self.problems.add(line, path, "empty list", typ.expected)
+                return None
+            items = [self.value(child, typ.item, f"{path}[{i}]") for i, child in enumerate(node.value)]
+            return None if any(i is None for i in items) else items
+        return self.scalar(node, typ, path, line)
+
+    def scalar(self, node: yaml.Node, typ: Type, path: str, line: int):
+        if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null"):
+            self.problems.add(line, path, f"{_describe(node)} is not {typ.expected}", typ.expected)
+            return None
+        text = node.value
+        if isinstance(typ, Date):
+            return self.date(text, path, line)
+        if isinstance(typ, Bool):
+            if not node.tag.endswith(":bool"):
+                self.problems.add(line, path, f"'{text}' is not a boolean", typ.expected)
+                return None
+            return text.lower() in _TRUE
+        if not text.strip():
+            self.problems.add(line, path, "empty text", typ.expected)
+            return None
+        if isinstance(typ, OneOf) and text not in typ.values:
+            self.problems.add(line, path, f"'{text}' is not allowed", typ.expected)
+            return None
+        if isinstance(typ, Pattern) and not re.match(typ.regex, text):
+            self.problems.add(line, path, f"'{text}' is not {typ.expected}", typ.expected)
+            return None
+        return text
+
+    def date(self, text: str, path: str, line: int):
+        if not _ISO_DATE.match(text):
+            self.problems.add(line, path, f"'{text}' is not a date", "YYYY-MM-DD")
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.problems.add(line, path, f"'{text}' is no such day", "a real date YYYY-MM-DD")
+            return None
+
+    def mapping(self, node: yaml.Node, typ: Record | MapOf, path: str, line: int):
+        if not isinstance(node, yaml.MappingNode):
+            self.problems.add(line, path or "document", f"{_describe(node)} is not a mapping", typ.expected)
+            return None
+        out: dict = {}
+        seen: set[str] = set()
+        ok = True
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":null"):
+                self.problems.add(key_line, path or "document", "a key must be plain text", "a key name")
+                ok = False
+                continue
+            key = key_node.value
+            sub = f"{path}.{key}" if path else key
+            if key in seen:
+                self.problems.add(key_line, sub, "duplicate key", "each key once per mapping")
+                ok = False
+                continue
+            seen.add(key)
+            if isinstance(typ, MapOf):
+                if not re.match(typ.key_regex, key):
+                    self.problems.add(key_line, sub, f"'{key}' is not an id", "lower case, digits and dashes")
+                    ok = False
+                value = self.value(value_node, typ.value, sub)
+            else:
+                field = typ.field(key)
+                if field is None:
+                    known = [f.key for f in typ.fields]
+                    close = difflib.get_close_matches(key, known, n=1)
+                    hint = f"did you mean '{close[0]}'? " if close else ""
+                    self.problems.add(key_line, sub, "unknown key", hint + "one of " + ", ".join(known))
+                    ok = False
+                    continue
+                value = self.value(value_node, field.type, sub)
+            out[key] = value
+            ok = ok and value is not None
+        if isinstance(typ, Record):
+            for field in typ.fields:
+                if field.required and field.key not in out:
+                    sub = f"{path}.{field.key}" if path else field.key
+                    self.problems.add(line, sub, "missing", field.type.expected)
+                    ok = False
+        elif not out:
+            self.problems.add(line, path, "empty mapping", typ.expected)
+            ok = False
+        return out if ok else None
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node):
+        self.line = node.start_mark.line + 1
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if node.tag.endswith(":null"):
+        return "an empty value"
+    return f"'{node.value}'"
+
+
+def _walk(node: yaml.Node | None, record: Record, problems: Problems):
+    if node is None:
+        problems.add(1, "document", "the file is empty", record.expected)
+        return None, {}
+    walker = _Walker(problems)
+    try:
+        data = walker.value(node, record, "")
+    except _TooBig as too_big:
+        problems.add(too_big.line, "document", f"more than {MAX_NODES} values (aliases expanding?)",
+                     "a contract of ordinary size")
+        return None, {}
+    return data, walker.lines
+
+
+def provider_from_node(node: yaml.Node | None, source: str) -> Provider | list[str]:
+    """The provider file on its own: a Provider, or its error lines."""
+    problems = Problems(source)
+    data, lines = _walk(node, PROVIDER, problems)
+    if data is None:
+        return problems.messages
+    teams = {tid: Team(tid, t["name"], t.get("phone", ""), t.get("email", "")) for tid, t in data["teams"].items()}
+    catalog = {cid: Category(cid, c["label"], c["kind"], tuple(c.get("keywords", ())))
+               for cid, c in data["catalog"].items()}
+    if "helpdesk" not in teams:
+        problems.add(lines["teams"], "teams.helpdesk", "missing", "a team with id 'helpdesk'")
+    for key in ("escalation", "installation"):
+        team = data["defaults"][key]
+        if team not in teams:
+            problems.add(lines[f"defaults.{key}"], f"defaults.{key}", f"unknown team '{team}'",
+                         "one of " + ", ".join(teams))
+    if problems.messages:
+        return problems.messages
+    return Provider(data["provider"]["name"], teams, data["defaults"]["escalation"],
+                    data["defaults"]["installation"], catalog, source)
+
+
+def contract_from_node(node: yaml.Node | None, source: str) -> Contract | list[str]:
+    """One contract file on its own: a Contract, or its error lines."""
+    problems = Problems(source)
+    data, lines = _walk(node, CONTRACT, problems)
+    if data is None:
+        return problems.messages
+    client = data["client"]
+    start = data.get("start", data["signed"])
+    end = data.get("end")
+    if end is not None and end < start:
+        problems.add(lines["end"], "end", f"{end} is before start {start}", "an end on or after start")
+    scope = []
+    for i, entry in enumerate(data["scope"]):
+        if entry["level"] == "n2" and "team" not in entry:
+            problems.add(lines[f"scope[{i}]"], f"scope[{i}].team", "missing for a level n2 entry", "a team id")
+        if entry["level"] == "n1" and "team" in entry:
+            problems.add(lines[f"scope[{i}].team"], f"scope[{i}].team", "only level n2 entries name a team",
+                         "no team on an n1 entry")
+        scope.append(ScopeEntry(entry["category"], entry["level"], entry.get("team"), tuple(entry.get("items", ()))))
+    equipment = data.get("equipment", {})
+    assets, seen = [], {}
+    for i, item in enumerate(equipment.get("items", ())):
+        folded = item["id"].casefold()
+        if folded in seen:
+            problems.add(lines[f"equipment.items[{i}].id"], f"equipment.items[{i}].id",
+                         f"asset id '{item['id']}' already used at items[{seen[folded]}]", "unique asset ids")
+        seen.setdefault(folded, i)
+        assets.append(Asset(item["id"], item["category"], item.get("model", ""), item.get("acquired")))
+    if problems.messages:
+        return problems.messages
+    out_of_scope = data.get("out_of_scope", {})
+    return Contract(
+        id=data["id"], client_name=client["name"], client_slug=client.get("slug") or slugify(client["name"]),
+        aliases=tuple(client.get("aliases", ())), signed=data["signed"], start=start, end=end,
+        services=tuple(data["services"]), remote_installation=data.get("remote_installation", False),
+        scope=tuple(scope), policy=equipment.get("policy", "all"), equipment=tuple(assets),
+        escalate_to=out_of_scope.get("escalate_to"), may_propose=tuple(out_of_scope.get("may_propose", ())),
+        public_notes=data.get("public_notes", ""), internal_notes=data.get("internal_notes", ""),
+        source=source, lines=lines)
+
+
+def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
+    """Check what spans files and build the knowledge base; raises InputError with every problem."""
+    messages: list[str] = []
+
+    def err(contract: Contract, key: str, what: str, expected: str) -> None:
+        line = contract.lines.get(key, 1)
+        messages.append(f"{contract.source}:{line}: {key}: {what} (expected {expected})")
+
+    teams, catalog = provider.teams, provider.catalog
+    first_source: dict[str, Contract] = {}
+    for contract in sorted(contracts, key=lambda c: c.source):
+        if contract.id in first_source:
+            err(contract, "id", f"'{contract.id}' is also the id of {first_source[contract.id].source}",
+                "an id unique across contracts/")
+        first_source.setdefault(contract.id, contract)
+        for i, entry in enumerate(contract.scope):
+            if entry.category not in catalog:
+                err(contract, f"scope[{i}].category", f"unknown category '{entry.category}'",
+                    "an id from the catalog: " + ", ".join(catalog))
+            if entry.team is not None and entry.team not in teams:
+                err(contract, f"scope[{i}].team", f"unknown team '{entry.team}'", "one of " + ", ".join(teams))
+        for i, asset in enumerate(contract.equipment):
+            if asset.category not in catalog:
+                err(contract, f"equipment.items[{i}].category", f"unknown category '{asset.category}'",
+                    "an id from the catalog: " + ", ".join(catalog))
+        if contract.escalate_to is not None and contract.escalate_to not in teams:
+            err(contract, "out_of_scope.escalate_to", f"unknown team '{contract.escalate_to}'",
+                "one of " + ", ".join(teams))
+    ordered = tuple(sorted(contracts, key=lambda c: c.id))
+    names = _client_names(ordered, messages, err)
+    if messages:
+        raise InputError(messages)
+    grouped: dict[str, list[Contract]] = {}
+    for contract in ordered:
+        grouped.setdefault(contract.client_slug, []).append(contract)
+    clients = {}
+    for slug, group in sorted(grouped.items(), key=lambda kv: (normal_form(kv[1][0].client_name), kv[0])):
+        aliases = tuple(dict.fromkeys(a for c in group for a in c.aliases))
+        clients[slug] = Client(slug, group[0].client_name, aliases, tuple(group))
+    return KnowledgeBase(provider, ordered, clients, names)
+
+
+def _client_names(contracts: tuple[Contract, ...], messages: list[str], err) -> dict[str, str]:
+    """Normal form of every name, alias and slug -> slug; a name naming two clients is an error."""
+    names: dict[str, str] = {}
+    owner: dict[str, tuple[Contract, str]] = {}
+    for contract in contracts:
+        named = [("client.slug", contract.client_slug), ("client.name", contract.client_name)]
+        named += [(f"client.aliases[{i}]", a) for i, a in enumerate(contract.aliases)]
+        for key, text in named:
+            norm = normal_form(text)
+            if not norm:
+                continue
+            if norm in names and names[norm] != contract.client_slug:
+                other, _ = owner[norm]
+                err(contract, key, f"'{text}' also names client '{names[norm]}' ({other.source})",
+                    "names and aliases that name one client only")
+                continue
+            names[norm] = contract.client_slug
+            owner.setdefault(norm, (contract, key))
+    return names
+

@@ -147,19 +147,13 @@ def schema(kind, out):
       scopekb schema contract
       scopekb schema --out schema/
     """
-    from .schema import json_schema
+    from .schema import dump_schema, write_schemas
 
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("provider", "contract"):
-            (out / f"{name}.schema.json").write_text(dump_schema(json_schema(name)), encoding="utf-8")
-        click.echo(f"wrote {out}/provider.schema.json and {out}/contract.schema.json")
+        for path in write_schemas(out):
+            click.echo(f"wrote {path}")
         return
-    click.echo(dump_schema(json_schema(kind or "contract")), nl=False)
-
-
-def dump_schema(schema: dict) -> str:
-    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+    click.echo(dump_schema(kind or "contract"), nl=False)
 
 
 @cli.command()

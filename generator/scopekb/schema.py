@@ -6,7 +6,9 @@ documentation can never disagree.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from .model import CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS
 
@@ -203,3 +205,19 @@ def json_schema(kind: str) -> dict:
     record = PROVIDER if kind == "provider" else CONTRACT
     title = "scopekb provider file" if kind == "provider" else "scopekb contract file"
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **record.json_schema()}
+
+
+def dump_schema(kind: str) -> str:
+    """The JSON Schema of `kind` as the text of a .schema.json file."""
+    return json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write provider.schema.json and contract.schema.json, the files editors point to."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in ("provider", "contract"):
+        path = folder / f"{kind}.schema.json"
+        path.write_text(dump_schema(kind), encoding="utf-8")
+        written.append(path)
+    return written

@@ -148,8 +148,9 @@ class _Say:
         return Decision("no-contract", self.slug, None, None, team,
                         ((code, self.text(f"reason.{code}", **fields)),), actions)
 
-    def out_of_scope(self, contract: Contract, category: str | None, code: str, key: str | None = None,
+    def out_of_scope(self, contract: Contract, category_id: str | None, code: str, key: str | None = None,
                      **fields: object) -> Decision:
+        # `fields` fill the reason's sentence, which may itself have a {category} (the label)
         team = contract.escalate_to or self.kb.provider.escalation
         actions = [self.text("action.record"), self.text("action.follow-up"),
                    self.text("action.escalate", **self.team_fields(team))]
@@ -157,7 +158,7 @@ class _Say:
         if not contract.may_propose:
             actions.append(self.text("action.propose.none", team=self.kb.provider.teams[team].name))
         reason = (code, self.text(f"reason.{key or code}", contract=contract.id, **fields))
-        return Decision("out-of-scope", self.slug, contract.id, category, team, (reason,), tuple(actions))
+        return Decision("out-of-scope", self.slug, contract.id, category_id, team, (reason,), tuple(actions))
 
     def ask(self, contract: Contract, category: str | None, code: str, question_key: str, **fields) -> Decision:
         question = self.text(question_key, **fields)

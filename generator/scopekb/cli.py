@@ -198,3 +198,66 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"command line: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     sys.exit(0)
+
+
+# --- the site: build, serve, render (scopekb.build) ------------------------------
+
+@cli.command()
+@ROOT_OPTION
+def build(root):
+    """Build the technician site into ROOT/site/internal/ (from mkdocs.yml, contracts/, content/).
+
+    Every contract is checked first: on bad data the errors are printed, the
+    exit status is 2 and the previous site stays as it was.
+
+    \b
+    Examples:
+      scopekb build
+      scopekb build --root ./kb && python -m http.server -d ./kb/site/internal
+    """
+    from .build import Progress, build_site
+
+    summary = build_site(root, Progress())
+    click.echo(summary.line())
+
+
+@cli.command()
+@ROOT_OPTION
+@click.option("--addr", "address", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
+              help="Address to serve the site on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+def serve(root, address, open_browser):
+    """Serve the technician site, rebuilt whenever a contract, article or template changes.
+
+    \b
+    Examples:
+      scopekb serve
+      scopekb serve --root ./kb --addr 127.0.0.1:8001
+    """
+    from .build import serve_site
+
+    serve_site(root, address, open_browser)
+
+
+@cli.command()
+@ROOT_OPTION
+@click.option("--audience", type=click.Choice(["internal"]), default="internal", show_default=True,
+              help="Which site: internal is the technicians' site.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the pages to (replaced as a whole).")
+@click.option("--lang", metavar="LANG", help="Language: fr or en (default: that of ROOT/mkdocs.yml, else fr).")
+def render(root, audience, out, lang):
+    """Write the generated pages (Markdown, HTML, assets) as plain files, for any site engine.
+
+    \b
+    Examples:
+      scopekb render --audience internal --out /tmp/pages
+      scopekb render --root ./kb --out ./kb/generated --lang en
+    """
+    from .build import render_to_dir
+
+    if lang is not None and lang not in LANGUAGES:
+        raise click.BadParameter(f"'{lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
+                                 param_hint="--lang")
+    count = render_to_dir(root, audience, out, lang)
+    click.echo(f"wrote {count} files to {out}")

@@ -1,0 +1,171 @@
+"""`scopekb build`, `serve` and `render`: the site without having to know MkDocs.
+
+The knowledge base is loaded and checked before anything is written, and a
+build goes to a fresh folder next to the site that replaces it only once
+complete: bad data or a failed build leave the previous site as it was.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from .errors import InputError
+from .load import load_knowledge_base
+from .render import render_site
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    clients: int
+    pages: int
+    seconds: float
+    site_dir: Path
+
+    def line(self) -> str:
+        return (f"site built: {self.clients} clients, {self.pages} pages in {self.seconds:.1f} s "
+                f"-> {self.site_dir}")
+
+
+class Progress:
+    """One status line on stderr: rewritten in place on a terminal, a line per stage otherwise."""
+
+    def __init__(self, stream: TextIO = sys.stderr):
+        self.stream, self.live = stream, stream.isatty()
+        self.last_stage = ""
+
+    def update(self, stage: str, done: int = 0, total: int = 0) -> None:
+        if self.live:
+            count = f" {done}/{total}" if total else ""
+            self.stream.write(f"\r\033[K{stage}{count}")
+            self.stream.flush()
+        elif stage != self.last_stage:
+            self.stream.write(f"{stage}\n")
+        self.last_stage = stage
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def mkdocs_config(root: Path, **overrides):
+    """The root's mkdocs.yml, loaded by MkDocs; its problems become one-line input errors."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    config_file = root / CONFIG_FILE
+    if not config_file.is_file():
+        raise InputError([f"{CONFIG_FILE}:1: {CONFIG_FILE}: file not found under {root} "
+                          "(expected the site's MkDocs configuration; 'scopekb init DIR' writes one)"])
+    try:
+        config = load_config(str(config_file), **overrides)
+    except ConfigurationError as error:
+        message = " ".join(str(error).split())
+        raise InputError([f"{CONFIG_FILE}:1: config: {message} (expected a valid MkDocs configuration)"]) from None
+    if "scopekb" not in config.plugins:
+        raise InputError([f"{CONFIG_FILE}:1: plugins: the scopekb plugin is not listed "
+                          "(expected '- scopekb' under plugins)"])
+    return config
+
+
+def replace_dir(new: Path, final: Path) -> None:
+    """Put the complete folder `new` in place of `final`, both in the same parent folder."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}-old-{os.getpid()}")
+        os.rename(final, old)
+    os.rename(new, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def count_pages(site_dir: Path) -> int:
+    return sum(1 for _ in site_dir.rglob("*.html")) - (1 if (site_dir / "404.html").exists() else 0)
+
+
+def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
+    """Build the internal site into the site_dir of root's mkdocs.yml (site/internal/)."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    show = progress.update if progress else (lambda *args: None)
+    show("loading contracts")
+    kb = load_knowledge_base(root)
+    config = mkdocs_config(root)
+    plugin = config.plugins["scopekb"]
+    plugin.knowledge_base = kb
+    plugin.progress = lambda done, total: show("building pages", done, total)
+    final = Path(config.site_dir)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{final.name}-new-", dir=final.parent))
+    config.site_dir = str(fresh)
+    show("building pages")
+    try:
+        build(config)
+    except MkDocsException as error:  # PluginError, Abort, BuildError: a message, not a bug
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise InputError([f"{CONFIG_FILE}:1: build: {line}" for line in str(error).splitlines() if line.strip()]
+                         or [f"{CONFIG_FILE}:1: build: the MkDocs build failed"]) from None
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    pages = count_pages(fresh)
+    replace_dir(fresh, final)
+    if progress:
+        progress.close()
+    return BuildSummary(len(kb.clients), pages, time.perf_counter() - started, final)
+
+
+def serve_site(root: Path, address: str = "127.0.0.1:8000", open_browser: bool = False) -> None:
+    """Serve the site and rebuild it whenever a contract, an article or a template changes."""
+    from mkdocs.commands.serve import serve
+
+    root = Path(root).resolve()
+    load_knowledge_base(root)  # bad data: exit 2 now rather than serve a broken site
+    mkdocs_config(root)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.INFO)
+    serve(config_file=str(root / CONFIG_FILE), dev_addr=address, open_in_browser=open_browser)
+
+
+def site_language(root: Path) -> str:
+    """The language of root's mkdocs.yml (theme.language, or the scopekb plugin's), else French."""
+    from .plugin import site_language as language_of
+
+    if not (root / CONFIG_FILE).is_file():
+        return language_of(None)
+    config = mkdocs_config(root)
+    return config.plugins["scopekb"].config.language or language_of(config.theme.get("language"))
+
+
+def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None) -> int:
+    """Write the generated pages and assets as plain files under `out`; returns how many."""
+    root, out = Path(root).resolve(), Path(out).resolve()
+    kb = load_knowledge_base(root)
+    files = render_site(kb, audience, lang or site_language(root))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    try:
+        for path, content in files.items():
+            target = fresh / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    replace_dir(fresh, out)
+    return len(files)

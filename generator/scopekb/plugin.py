@@ -1,0 +1,90 @@
+"""The MkDocs plugin `scopekb`: adds the generated pages to a MkDocs build.
+
+Thin on purpose: loading is load.py, pages are render.py. The pages are
+injected as generated files; nothing is ever written into docs_dir. Client
+pages stay out of the navigation, so that every page does not carry a
+sidebar of every client (which makes builds quadratic in the client count).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Callable
+
+from mkdocs.config import base
+from mkdocs.config import config_options as opt
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .errors import InputError
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+from .load import load_knowledge_base
+from .model import KnowledgeBase
+from .render import STYLESHEETS, render_site, shipped_scripts
+
+log = logging.getLogger("mkdocs.plugins.scopekb")
+
+
+class ScopekbConfig(base.Config):
+    root = opt.Optional(opt.Type(str))  # the knowledge-base folder; default: the one holding mkdocs.yml
+    language = opt.Optional(opt.Choice(LANGUAGES))  # default: theme.language
+    today = opt.Optional(opt.Type(str))  # ISO date the site is built for; default: the build day
+
+
+def site_language(theme_language: str | None) -> str:
+    code = (theme_language or "").split("-")[0].split("_")[0].lower()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class ScopekbPlugin(BasePlugin[ScopekbConfig]):
+    def __init__(self) -> None:
+        # `scopekb build` hands over the knowledge base it has already checked,
+        # and a callback (pages done, pages in all) to show its progress.
+        self.knowledge_base: KnowledgeBase | None = None
+        self.progress: Callable[[int, int], None] | None = None
+        self.pages_total = self.pages_done = 0
+
+    def on_config(self, config):
+        folder = Path(config.config_file_path).parent
+        self.root = (folder / self.config.root) if self.config.root else folder
+        self.language = self.config.language or site_language(config.theme.get("language"))
+        try:
+            self.today = dt.date.fromisoformat(self.config.today) if self.config.today else None
+        except ValueError:
+            raise PluginError(f"{config.config_file_path}: plugins.scopekb.today: {self.config.today!r} "
+                              "is not a date (expected YYYY-MM-DD)")
+        for path in STYLESHEETS:
+            if path not in config.extra_css:
+                config.extra_css.append(path)
+        for path in shipped_scripts():
+            if path not in [str(script) for script in config.extra_javascript]:
+                config.extra_javascript.append(path)
+        return config
+
+    def on_pre_build(self, config) -> None:
+        # Before MkDocs empties site_dir: bad data must leave the previous site in place.
+        if self.knowledge_base is None:
+            try:
+                self.knowledge_base = load_knowledge_base(self.root)
+            except InputError as error:
+                raise PluginError("\n".join(error.messages)) from None
+
+    def on_files(self, files: Files, config) -> Files:
+        pages = render_site(self.knowledge_base, "internal", self.language, self.today, config.use_directory_urls)
+        for path, content in pages.items():
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                log.warning(f"scopekb: the generated page {path} replaces {existing.src_uri} of the docs folder")
+                files.remove(existing)
+            inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("clients/") else InclusionLevel.UNDEFINED
+            files.append(File.generated(config, path, content=content, inclusion=inclusion))
+        self.pages_total, self.pages_done = len(files.documentation_pages()), 0
+        return files
+
+    def on_post_page(self, output: str, page, config) -> str:
+        self.pages_done += 1
+        if self.progress is not None:
+            self.progress(self.pages_done, self.pages_total)
+        return output

@@ -1,0 +1,273 @@
+"""The site as data: `render_site` maps page paths to Markdown, HTML and assets.
+
+No MkDocs here: the plugin (plugin.py) injects these files into a MkDocs
+build, and `scopekb render` writes them to a folder for any other engine.
+Coverage shown on pages (assets covered or not, decision-tree leaves) comes
+from the verdict engine (decide.py), never from logic of its own.
+
+Escaping: HTML templates autoescape; Markdown templates pass every `{{ }}`
+through `md_escape`, so that no client name, note or item ever becomes markup.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.resources
+import json
+import re
+from urllib.parse import quote
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from .decide import Request, decide
+from .embed import checker_html
+from .i18n import LANGUAGES, message
+from .model import Client, Contract, KnowledgeBase, normal_form, slugify
+
+AUDIENCES = ("internal",)
+HOME_PAGE = "index.md"
+CALL_PAGE = "accueil-appel.md"
+ASSET_DIR = "assets/scopekb"
+FINDER_INDEX = f"{ASSET_DIR}/finder-index.json"
+# Static files shipped in site_templates/assets/ and copied as they are.
+STATIC_ASSETS = ("scopekb.css", "finder.js", "checker.js")
+STYLESHEETS = (f"{ASSET_DIR}/scopekb.css",)
+SCRIPTS = (f"{ASSET_DIR}/finder.js", f"{ASSET_DIR}/checker.js")
+KIND_ORDER = ("incident", "installation", "information", "change")
+
+
+def client_page(slug: str) -> str:
+    return f"clients/{slug}.md"
+
+
+def tree_page(slug: str) -> str:
+    # A plain HTML page rather than Markdown: it needs no theme, prints as it
+    # is, and costs the build a file copy instead of a themed page per client.
+    return f"clients/{slug}/arbre/index.html"
+
+
+# --- escaping ---------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_LINE_BREAK = re.compile(r"\s*[\r\n]\s*")
+
+
+def md_escape(value: object) -> str:
+    """Text that Markdown shows as it is: no emphasis, link, heading, table cell or HTML.
+
+    `Markup` values are trusted markup made by this module and pass unchanged.
+    """
+    if isinstance(value, Markup):
+        return str(value)
+    text = _LINE_BREAK.sub(" ", str(value))  # one line: a newline would end a table row
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_paragraphs(value: str) -> Markup:
+    """Multi-line free text (notes) as escaped Markdown paragraphs, line breaks kept."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", value.strip()) if p.strip()]
+    return Markup("\n\n".join("  \n".join(md_escape(line) for line in p.splitlines() if line.strip())
+                              for p in paragraphs))
+
+
+def url_part(text: str) -> str:
+    return quote(text, safe="")
+
+
+# --- templates and words ----------------------------------------------------
+
+def _read_template(name: str) -> str:
+    return importlib.resources.files("scopekb.site_templates").joinpath(name).read_text("utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
+    loader = jinja2.FunctionLoader(_read_template)
+    html = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                              undefined=jinja2.StrictUndefined)
+    markdown = jinja2.Environment(loader=loader, autoescape=False, finalize=md_escape, trim_blocks=True,
+                                  lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    markdown.filters["paragraphs"] = md_paragraphs
+    html.tests["leaf"] = lambda node: hasattr(node, "decision")
+    return html, markdown
+
+
+def render_html(template: str, **context: object) -> Markup:
+    return Markup(_environments()[0].get_template(template).render(**context))
+
+
+def render_markdown(template: str, **context: object) -> str:
+    return _environments()[1].get_template(template).render(**context)
+
+
+@functools.lru_cache(maxsize=None)
+def _strings() -> dict[str, dict[str, str]]:
+    return yaml.load(_read_template("strings.yaml"), Loader=yaml.CSafeLoader)
+
+
+def words(lang: str):
+    """`t(key, **fields)`: a site sentence in `lang`."""
+    table = _strings()[lang]
+
+    def t(key: str, **fields: object) -> str:
+        return table[key].format(**fields) if fields else table[key]
+    return t
+
+
+def shipped_scripts() -> list[str]:
+    """The site-wide scripts, as paths in the built site."""
+    return [path for path in SCRIPTS if static_asset(path.rsplit("/", 1)[1]) is not None]
+
+
+def static_asset(name: str) -> str | None:
+    path = importlib.resources.files("scopekb.site_templates").joinpath("assets", name)
+    return path.read_text("utf-8") if path.is_file() else None
+
+
+# --- the site ---------------------------------------------------------------
+
+def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
+                today: dt.date | None = None, directory_urls: bool = True) -> dict[str, str]:
+    """Every generated file of the site, by path relative to the docs folder."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r} (expected one of {', '.join(AUDIENCES)})")
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
+    from .render_tree import render_tree_page
+
+    today = today or dt.date.today()
+    site = SiteContext(kb, lang, today, directory_urls)
+    files: dict[str, str] = {
+        HOME_PAGE: render_home(site),
+        CALL_PAGE: render_markdown(f"call-reception.{lang}.md.j2", t=site.t),
+        FINDER_INDEX: json.dumps(finder_index(kb), ensure_ascii=False, separators=(",", ":")),
+    }
+    for name in STATIC_ASSETS:
+        text = static_asset(name)
+        if text is not None:
+            files[f"{ASSET_DIR}/{name}"] = text
+    for client in kb.clients.values():
+        files[client_page(client.slug)] = render_client(site, client)
+        files[tree_page(client.slug)] = render_tree_page(site, client)
+    return files
+
+
+class SiteContext:
+    """What every page of one rendering shares: data, language, date, URL style."""
+
+    def __init__(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool):
+        self.kb, self.lang, self.today, self.directory_urls = kb, lang, today, directory_urls
+        self.t = words(lang)
+
+    @property
+    def colon(self) -> str:
+        return self.t("word.colon")
+
+    def say(self, key: str, **fields: object) -> str:
+        """A sentence of the verdict engine's table (scopekb.i18n)."""
+        return message(self.lang, key, **fields)
+
+    def kinds(self, services: tuple[str, ...]) -> str:
+        return ", ".join(self.say(f"kind.{k}") for k in KIND_ORDER if k in services)
+
+    def period(self, contract: Contract) -> str:
+        if contract.end is None:
+            return self.t("period.from", start=contract.start.isoformat())
+        return self.t("period.from-to", start=contract.start.isoformat(), end=contract.end.isoformat())
+
+    def team(self, team_id: str) -> str:
+        team = self.kb.provider.teams[team_id]
+        return f"{team.name} ({team.phone})" if team.phone else team.name
+
+    def client_url(self, slug: str, from_depth: int = 0) -> str:
+        """URL of a client page from a page `from_depth` folders below the site root."""
+        return self.client_url_pattern(from_depth).replace("{slug}", url_part(slug))
+
+    def client_url_pattern(self, from_depth: int = 0) -> str:
+        up = "../" * from_depth
+        return f"{up}clients/{{slug}}/" if self.directory_urls else f"{up}clients/{{slug}}.html"
+
+
+def render_home(site: SiteContext) -> str:
+    rows = []
+    for client in site.kb.clients.values():
+        for contract in client.contracts:
+            status = contract.status(site.today)
+            rows.append({"client": client, "contract": contract, "status": status, "css": Markup(status),
+                         "link": Markup(f"clients/{url_part(client.slug)}.md")})
+    finder = render_html("finder.html.j2", t=site.t, index_url=FINDER_INDEX,
+                         client_url=site.client_url_pattern(), lang=site.lang)
+    return render_markdown("home.md.j2", t=site.t, finder=finder, rows=rows, site=site,
+                           date=site.today.isoformat())
+
+
+def render_client(site: SiteContext, client: Client) -> str:
+    kb, t = site.kb, site.t
+    contracts = []
+    teams: dict[str, list[str]] = {"helpdesk": [t("client.role.helpdesk")]}
+    for contract in client.contracts:
+        routing = [t("client.routing-n2", category=kb.provider.catalog[e.category].label, team=site.team(e.team))
+                   for e in contract.scope if e.level == "n2" and e.team]
+        if "installation" in contract.services and any(e.level == "n1" for e in contract.scope):
+            key = "client.routing-install-remote" if contract.remote_installation else "client.routing-install-onsite"
+            team = "helpdesk" if contract.remote_installation else kb.provider.installation
+            routing.append(t(key, team=site.team(team)))
+            teams.setdefault(team, []).append(t("client.role.installation"))
+        for entry in contract.scope:
+            if entry.team:
+                teams.setdefault(entry.team, []).append(t("client.role.scope"))
+        escalation = contract.escalate_to or kb.provider.escalation
+        teams.setdefault(escalation, []).append(t("client.role.escalation"))
+        status = contract.status(site.today)
+        notes = md_paragraphs(contract.internal_notes)
+        contracts.append({
+            "c": contract, "routing": routing, "escalation": escalation, "status": status, "css": Markup(status),
+            "anchor": Markup(slugify(contract.id)),
+            "proposals": ", ".join(t(f"client.propose.{p}") for p in contract.may_propose),
+            "internal_notes": Markup("\n".join("    " + line if line else "" for line in notes.split("\n"))),
+            "assets": [asset_coverage(site, client, a) for a in contract.equipment]})
+    team_rows = [(kb.provider.teams[team_id], ", ".join(dict.fromkeys(roles))) for team_id, roles in teams.items()]
+    return render_markdown("client.md.j2", t=t, site=site, client=client, contracts=contracts, teams=team_rows,
+                           catalog=kb.provider.catalog, provider=kb.provider, date=site.today.isoformat(),
+                           tree_link=Markup(f"{url_part(client.slug)}/arbre/index.html"),
+                           checker=checker_block(site, client))
+
+
+def asset_coverage(site: SiteContext, client: Client, asset) -> dict:
+    """Whether the asset is covered today, as the verdict engine says for an incident on it."""
+    decision = decide(site.kb, Request(client=client.slug, date=site.today, asset=asset.id), site.lang)
+    state = {"handle": "yes", "route": "yes", "ask": "ask"}.get(decision.verdict, "no")
+    return {"asset": asset, "state": state, "css": Markup(state), "verdict": site.say(f"verdict.{decision.verdict}"),
+            "reason": " ".join(text for _, text in decision.reasons)}
+
+
+def checker_block(site: SiteContext, client: Client) -> Markup:
+    """The element the in-browser checker fills, with the data it works from (embed.py)."""
+    return Markup(checker_html(site.kb, client, site.lang))
+
+
+def finder_index(kb: KnowledgeBase) -> dict:
+    """The client finder's index, kept small: ≤ 1 MB at 5,000 clients.
+
+    Per client: [name, slug, terms, model numbers], `terms` being the normal
+    forms of its name, aliases, slug and asset ids joined by "|". Models are
+    shared between clients, so they are listed once with their normal form.
+    """
+    models: dict[str, int] = {}
+    clients = []
+    for client in kb.clients.values():
+        terms = [normal_form(client.name), *(normal_form(a) for a in client.aliases),
+                 normal_form(client.slug)]
+        model_ids: list[int] = []
+        for contract in client.contracts:
+            for asset in contract.equipment:
+                terms.append(normal_form(asset.id))
+                if asset.model:
+                    number = models.setdefault(asset.model, len(models))
+                    if number not in model_ids:
+                        model_ids.append(number)
+        clients.append([client.name, client.slug, "|".join(t for t in dict.fromkeys(terms) if t), model_ids])
+    return {"version": 1, "models": [[m, normal_form(m)] for m in models], "clients": clients}

@@ -1,0 +1,194 @@
+/* scopekb client finder: finds a client by name, alias, slug, asset id or model as you type.
+ *
+ * The index (assets/scopekb/finder-index.json, written by scopekb.render.finder_index) holds per client
+ * [name, slug, "term|term|…", [model numbers]]; terms and models come with their normal form
+ * already computed the way scopekb.model.normal_form does it, so only the query is normalised here.
+ * Loaded on every page; does nothing where the page has no finder.
+ */
+(function () {
+  "use strict";
+
+  var MAX_SHOWN = 12;
+
+  function normalForm(text) {
+    return text.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "")
+      .replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  // How well a term in normal form answers the query: 0 is best, -1 is no match.
+  function score(term, query, queryWords) {
+    var at = term.indexOf(query);
+    if (at === 0) return term.length === query.length ? 0 : 1;
+    if (at > 0) return term.charAt(at - 1) === " " ? 2 : 3;
+    if (queryWords.length < 2) return -1;
+    // Several words: each must begin a word of the term, in any order.
+    var words = term.split(" ");
+    for (var i = 0; i < queryWords.length; i++) {
+      var found = false;
+      for (var j = 0; j < words.length && !found; j++) found = words[j].lastIndexOf(queryWords[i], 0) === 0;
+      if (!found) return -1;
+    }
+    return 4;
+  }
+
+  function prepare(index) {
+    var models = index.models.map(function (m) { return { text: m[0], norm: m[1] }; });
+    var clients = index.clients.map(function (c) {
+      return { name: c[0], slug: c[1], terms: c[2] ? c[2].split("|") : [], models: c[3] };
+    });
+    return { models: models, clients: clients };
+  }
+
+  // Clients matching the query, best first, each with the text that matched.
+  function search(data, query) {
+    var queryWords = query.split(" ");
+    var modelScores = data.models.map(function (m) { return score(m.norm, query, queryWords); });
+    var found = [];
+    data.clients.forEach(function (client, order) {
+      var best = -1, via = null;
+      client.terms.forEach(function (term, n) {
+        var s = score(term, query, queryWords);
+        if (s >= 0 && (best < 0 || s < best)) { best = s; via = n === 0 ? null : term; }
+      });
+      client.models.forEach(function (m) {
+        var s = modelScores[m];
+        if (s >= 0 && (best < 0 || s < best)) { best = s; via = data.models[m].text; }
+      });
+      if (best >= 0) found.push({ client: client, score: best, via: via, order: order });
+    });
+    found.sort(function (a, b) { return a.score - b.score || a.order - b.order; });
+    return found;
+  }
+
+  function setUp(root) {
+    var input = root.querySelector(".scopekb-finder__input");
+    var list = root.querySelector(".scopekb-finder__results");
+    var status = root.querySelector(".scopekb-finder__status");
+    var urlPattern = root.getAttribute("data-client-url");
+    var data = null, shown = [], active = -1;
+
+    function say(key, n) { return root.getAttribute("data-" + key).replace("{n}", String(n)); }
+
+    function urlOf(client) { return urlPattern.replace("{slug}", encodeURIComponent(client.slug)); }
+
+    function highlight(n) {
+      var options = list.children;
+      if (active >= 0 && options[active]) options[active].setAttribute("aria-selected", "false");
+      active = n;
+      if (active >= 0 && options[active]) {
+        options[active].setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", options[active].id);
+        options[active].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function show() {
+      var query = normalForm(input.value);
+      list.textContent = "";
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      if (!query) {
+        shown = [];
+        status.textContent = "";
+        input.setAttribute("aria-expanded", "false");
+        return;
+      }
+      if (!data) { status.textContent = say("loading", 0); return; }
+      var found = search(data, query);
+      shown = found.slice(0, MAX_SHOWN);
+      shown.forEach(function (hit, n) {
+        var item = document.createElement("li");
+        item.id = "scopekb-finder-option-" + n;
+        item.className = "scopekb-finder__result";
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", "false");
+        var link = document.createElement("a");
+        link.href = urlOf(hit.client);
+        link.textContent = hit.client.name;
+        link.tabIndex = -1;
+        item.appendChild(link);
+        if (hit.via) {
+          var via = document.createElement("span");
+          via.className = "scopekb-finder__via";
+          via.textContent = say("via", 0) + " " + hit.via;
+          item.appendChild(via);
+        }
+        item.addEventListener("mousemove", function () { if (active !== n) highlight(n); });
+        list.appendChild(item);
+      });
+      input.setAttribute("aria-expanded", shown.length ? "true" : "false");
+      var message = found.length === 0 ? say("none", 0) : found.length === 1 ? say("one", 1) : say("many", found.length);
+      if (found.length > shown.length) message += " " + say("more", found.length - shown.length);
+      status.textContent = message;
+    }
+
+    function open(n) {
+      var hit = shown[n < 0 ? 0 : n];
+      if (hit) window.location.href = urlOf(hit.client);
+    }
+
+    input.addEventListener("input", show);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" && shown.length) {
+        highlight(active + 1 >= shown.length ? 0 : active + 1);
+        event.preventDefault();
+      } else if (event.key === "ArrowUp" && shown.length) {
+        highlight(active <= 0 ? shown.length - 1 : active - 1);
+        event.preventDefault();
+      } else if (event.key === "Enter") {
+        if (!data) show();
+        open(active);
+        event.preventDefault();
+      } else if (event.key === "Escape" && input.value) {
+        input.value = "";
+        show();
+        event.preventDefault();
+      }
+      // Material binds some keys to its own search; typing here is for the finder only.
+      event.stopPropagation();
+    });
+
+    var request = new XMLHttpRequest();
+    request.open("GET", root.getAttribute("data-index"));
+    request.responseType = "json";
+    request.onload = function () {
+      if (request.status === 200 && request.response) {
+        data = prepare(request.response);
+        show();
+      }
+    };
+    request.send();
+    if (document.activeElement === document.body || !document.activeElement) input.focus();
+    if (input.value) show();
+  }
+
+  // A button that prints one part of the page (the call reception form).
+  function setUpPrint(button) {
+    button.addEventListener("click", function () {
+      var target = document.querySelector(button.getAttribute("data-scopekb-print"));
+      if (!target) return window.print();
+      target.setAttribute("data-scopekb-print-target", "");
+      document.documentElement.classList.add("scopekb-printing");
+      window.addEventListener("afterprint", function done() {
+        document.documentElement.classList.remove("scopekb-printing");
+        target.removeAttribute("data-scopekb-print-target");
+        window.removeEventListener("afterprint", done);
+      });
+      window.print();
+    });
+  }
+
+  function start() {
+    var finder = document.getElementById("scopekb-finder");
+    if (finder) setUp(finder);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-scopekb-print]"), setUpPrint);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+
+  // For tests and benchmarks: the same matching, without the page.
+  window.scopekbFinder = { normalForm: normalForm, prepare: prepare, search: search };
+})();

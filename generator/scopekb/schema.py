@@ -122,7 +122,11 @@ class MapOf(Type):
 
 
 def _plain(expected: str) -> str:
-    return expected[2:] + "s" if expected.startswith("a ") else expected
+    """The plural that follows 'a list of': 'a mapping with keys x' -> 'mappings with keys x'."""
+    if not expected.startswith("a "):
+        return expected
+    noun, _, rest = expected[2:].partition(" ")
+    return f"{noun}s {rest}".rstrip()
 
 
 ID_REGEX = r"^[a-z0-9][a-z0-9-]*$"

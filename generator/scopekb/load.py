@@ -57,13 +57,18 @@ def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
     try:
         return yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed bracket or quote is reported where the parser gave up (often the end of
+        # the file); the line that opened it is the one to fix.
+        unclosed = (exc.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
+        mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         lines = text.splitlines()
         found = _KEY_ON_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
         key = found.group(1) if found else "document"
         problem = (exc.problem or exc.context or "invalid YAML").replace("\t", "\\t").rstrip()
-        return [f"{source}:{line}: {key}: YAML syntax error: {problem} (expected valid YAML; tabs cannot indent)"]
+        tabbed = 0 < line <= len(lines) and "\t" in lines[line - 1]
+        expected = "spaces, not tabs, to indent" if tabbed else "valid YAML"
+        return [f"{source}:{line}: {key}: YAML syntax error: {problem} (expected {expected})"]
     except yaml.YAMLError as exc:
         return [f"{source}:1: document: YAML error: {str(exc).splitlines()[0]} (expected valid YAML)"]
 

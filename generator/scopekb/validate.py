@@ -130,8 +130,8 @@ class _Walker:
                 if field is None:
                     known = [f.key for f in typ.fields]
                     close = difflib.get_close_matches(key, known, n=1)
-                    hint = f"did you mean '{close[0]}'? " if close else ""
-                    self.problems.add(key_line, sub, "unknown key", hint + "one of " + ", ".join(known))
+                    hint = f", did you mean '{close[0]}'?" if close else ""
+                    self.problems.add(key_line, sub, "unknown key" + hint, "one of " + ", ".join(known))
                     ok = False
                     continue
                 value = self.value(value_node, field.type, sub)

@@ -4,7 +4,10 @@ Parsing thousands of contracts takes seconds even with libyaml, so each
 file's checked result is cached under `.scopekb-cache/`, keyed by the file's
 size, mtime, ctime and inode. Any write to a file changes its ctime (which no
 tool can set back), so a changed file is always read again; checks that span
-files run on every load.
+files run on every load. Timestamps are only as fine as the file system's
+clock (a few ms, or a whole second on some), so a file changed less than
+RACY_NS ago is not cached: a second change within the same clock tick would
+leave its signature as it was.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import os
 import pickle
 import re
 from pathlib import Path
+from time import time_ns
 
 import yaml
 
@@ -22,6 +26,7 @@ from .validate import assemble, contract_from_node, provider_from_node
 
 PROVIDER_FILE = "contracts/provider.yaml"
 CACHE_FILE = ".scopekb-cache/contracts.pickle"
+RACY_NS = 2_000_000_000  # more than the coarsest timestamp tick in common use (1 s)
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
 
 
@@ -106,12 +111,16 @@ class _Cache:
                 self.entries = {}
 
     def result(self, root: Path, rel: str, from_node):
+        now = time_ns()
         sig = _signature(root / rel)
         hit = self.entries.get(rel)
         if hit is not None and hit[0] == sig:
             return hit[1]
         result = _check_file(root, rel, from_node)
-        self.entries[rel] = (sig, result)
+        if sig[2] < now - RACY_NS:
+            self.entries[rel] = (sig, result)
+        else:  # changed too recently to trust its signature: read it again next time
+            self.entries.pop(rel, None)
         self.dirty = True
         return result
 

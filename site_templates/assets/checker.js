@@ -406,7 +406,39 @@
     return list;
   }
 
+  // The checker's own look, kept with its code; colours come from the theme's variables.
+  var STYLE = [
+    '.scopekb-checker__form{display:grid;gap:.8em;margin:1em 0}',
+    '.scopekb-checker__field label,.scopekb-checker__subject legend{display:block;font-weight:700}',
+    '.scopekb-checker__subject{border:1px solid var(--md-default-fg-color--lighter,#bbb);',
+    'border-radius:.2rem;padding:.4em .8em .8em;display:grid;gap:.6em}',
+    '.scopekb-checker__hint{margin:.2em 0 0;font-size:.85em;color:var(--md-default-fg-color--light,#555)}',
+    '.scopekb-checker input,.scopekb-checker select{font:inherit;color:var(--md-default-fg-color,#000);',
+    'background:var(--md-default-bg-color,#fff);border:1px solid var(--md-default-fg-color--light,#666);',
+    'border-radius:.2rem;padding:.3em .5em;min-width:min(24em,100%);max-width:100%}',
+    '.scopekb-checker input:focus,.scopekb-checker select:focus{outline:2px solid ',
+    'var(--md-accent-fg-color,#526cfe);outline-offset:1px}',
+    '.scopekb-checker__result{border-left:.4rem solid #757575;padding:.2em 1em;margin:1em 0;',
+    'background:var(--md-code-bg-color,#f5f5f5)}',
+    '.scopekb-checker__verdict{font-size:1.25em;margin:.5em 0}',
+    '.scopekb-checker__facts{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.5em 0}',
+    '.scopekb-checker__facts dt{font-weight:700}.scopekb-checker__facts dd{margin:0}',
+    '.scopekb-checker__heading{font-weight:700;margin:.8em 0 .2em}',
+    '.scopekb-verdict--handle{border-left-color:#2e7d32}.scopekb-verdict--route{border-left-color:#1565c0}',
+    '.scopekb-verdict--out-of-scope{border-left-color:#c62828}',
+    '.scopekb-verdict--no-contract{border-left-color:#4e342e}.scopekb-verdict--ask{border-left-color:#f9a825}',
+    '@media print{.scopekb-checker{display:none}}'
+  ].join('');
+
+  function addStyle() {
+    if (document.getElementById('scopekb-checker-style')) { return; }
+    var style = el('style', { id: 'scopekb-checker-style' });
+    style.textContent = STYLE;
+    document.head.appendChild(style);
+  }
+
   function build(root, data) {
+    addStyle();
     var labels = data.labels;
     var catalog = catalogById(data);
     var prefix = 'scopekb-checker-' + (uid++);

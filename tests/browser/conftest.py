@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from scopekb import render
 from scopekb.load import load_knowledge_base
 from scopekb.model import KnowledgeBase
 
@@ -35,16 +36,35 @@ class Site:
         rel = html_file.relative_to(self.root).as_posix()
         return self.url + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
 
+    def url_of(self, rel: str) -> str:
+        """The URL of a built file, given its path in the site ('x/index.html' -> 'x/')."""
+        assert (self.root / rel).is_file(), f"the site has no {rel}"
+        return self.page_url(self.root / rel)
+
+    def tree_url(self, slug: str) -> str:
+        return self.url_of(render.tree_page(slug))
+
+    def call_reception_url(self) -> str:
+        return self.url_of(render.CALL_PAGE.removesuffix(".md") + "/index.html")
+
+    def article_urls(self) -> list[str]:
+        """The pages of the repository's own articles (content/), home page aside."""
+        found = []
+        for source in sorted((REPO / "content").rglob("*.md")):
+            rel = source.relative_to(REPO / "content").with_suffix("").as_posix()
+            if rel not in ("index", "README") and not rel.endswith("/index"):
+                found.append(self.url_of(f"{rel}/index.html"))
+        return found
+
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load_knowledge_base(REPO)
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory, kb) -> Site:
-    out = tmp_path_factory.mktemp("site")
-    build_site(REPO, out, kb)
+def built_site(tmp_path_factory, language: str | None):
+    out = tmp_path_factory.mktemp(f"site-{language or 'default'}") / "site"
+    build_site(REPO, out, language)
     with serve(out) as url:
         built = Site(out, url)
         for html in sorted(out.rglob("*.html")):
@@ -52,6 +72,18 @@ def site(tmp_path_factory, kb) -> Site:
             if found:
                 built.client_pages[found.group(1)] = built.page_url(html)
         yield built
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Site:
+    """The site as the repository's mkdocs.yml builds it (French)."""
+    yield from built_site(tmp_path_factory, None)
+
+
+@pytest.fixture(scope="session")
+def site_en(tmp_path_factory) -> Site:
+    """The same site with `theme.language: en`."""
+    yield from built_site(tmp_path_factory, "en")
 
 
 @pytest.fixture(scope="session")

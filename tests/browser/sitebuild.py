@@ -1,30 +1,32 @@
-"""Build the site the browser tests drive.
-
-Interim: until the MkDocs site exists, a bare page per client with the real
-checker and its real data (embed.checker_html), enough to test the checker.
-"""
+"""Build the example site the browser tests drive, as a user would, into a folder of the test's."""
 from __future__ import annotations
 
-import html
-import shutil
-from importlib import resources
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-from scopekb.embed import checker_html
-from scopekb.model import KnowledgeBase
 
+def build_site(repo: Path, out: Path, language: str | None = None) -> None:
+    """`mkdocs build` of the repository's mkdocs.yml (its contracts/ and content/) into `out`.
 
-def build_site(repo: Path, out: Path, kb: KnowledgeBase, lang: str = "fr") -> None:
-    assets = out / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
-    checker = resources.files("scopekb.site_templates").joinpath("assets/checker.js")
-    shutil.copyfile(str(checker), assets / "checker.js")
-    for slug, client in kb.clients.items():
-        folder = out / "clients" / slug
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(
-            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            f"<title>{html.escape(client.name)}</title></head><body><main><h1>{html.escape(client.name)}</h1>"
-            f"{checker_html(kb, client, lang)}</main>"
-            f'<script src="../../assets/checker.js"></script></body></html>',
-            encoding="utf-8")
+    With `language`, a configuration beside `out` inherits the repository's and sets
+    theme.language (and the search language) to it, as a user switching language would.
+    """
+    config = repo / "mkdocs.yml"
+    if language is not None:
+        config = out.parent / f"{out.name}.mkdocs.yml"
+        # JSON is YAML: paths made absolute, since they are relative to this file now.
+        config.write_text(json.dumps({
+            "INHERIT": str(repo / "mkdocs.yml"),
+            "docs_dir": str(repo / "content"),
+            "watch": [str(repo / "contracts"), str(repo / "site_templates")],
+            "theme": {"language": language},
+            "plugins": [{"search": {"lang": language}}, {"scopekb": {"root": str(repo)}}],
+        }), encoding="utf-8")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config),
+                           "--site-dir", str(out)], cwd=repo, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"mkdocs build failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")

@@ -1,0 +1,66 @@
+"""The checker's real form, driven field by field, shows what `scopekb.decide` answers."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scopekb.embed import FORM_LABELS
+
+from .checker_form import as_shown, asset_choices, ask_request, page_data, wait_for_checker
+from .combos import expected, requests
+
+# One request in every `stride` of the full parity set, per client: the parity
+# test covers them all through window.scopekbDecide; this one checks that the
+# form passes the fields through and shows the answer whole, in both languages.
+@pytest.mark.parametrize("site_fixture, stride", [("site", 997), ("site_en", 1999)])
+def test_form_shows_python_answers_on_a_sample(request, kb, page, site_fixture, stride):
+    site = request.getfixturevalue(site_fixture)
+    found: list[str] = []
+    asked = 0
+    verdicts: set[str] = set()
+    for slug, client in kb.clients.items():
+        page.goto(site.client_pages[slug])
+        wait_for_checker(page)
+        data = page_data(page)
+        choices = set(asset_choices(page))
+        sample = [r for r in requests(kb, client)[::stride] if r.asset is None or r.asset in choices]
+        for req in sample:
+            want = expected(kb, req, data["lang"])
+            shown = ask_request(page, req)
+            asked += 1
+            verdicts.add(want["verdict"])
+            if shown != as_shown(want, data):
+                found.append(f"{slug} {req}\n    want: {json.dumps(as_shown(want, data), ensure_ascii=False)}"
+                             f"\n    shown: {json.dumps(shown, ensure_ascii=False)}")
+    assert not found, f"{len(found)} of {asked} answers differ:\n" + "\n".join(found[:20])
+    # The sample must reach every verdict, or it proves little.
+    assert verdicts == {"handle", "route", "out-of-scope", "no-contract", "ask"}, verdicts
+
+
+def test_item_and_asset_exclude_each_other(site, kb, page):
+    """Picking an asset clears the typed item and typing an item clears the asset."""
+    slug = next(s for s, c in kb.clients.items() if any(ct.equipment for ct in c.contracts))
+    page.goto(site.client_pages[slug])
+    wait_for_checker(page)
+    asset_id = asset_choices(page)[1]
+    page.fill('#scopekb-checker input[name="item"]', "Excel")
+    page.select_option('#scopekb-checker select[name="asset"]', asset_id)
+    assert page.input_value('#scopekb-checker input[name="item"]') == ""
+    page.fill('#scopekb-checker input[name="item"]', "Excel")
+    assert page.input_value('#scopekb-checker select[name="asset"]') == ""
+
+
+@pytest.mark.parametrize("site_fixture, lang", [("site", "fr"), ("site_en", "en")])
+def test_form_speaks_the_site_language(request, kb, page, site_fixture, lang):
+    site = request.getfixturevalue(site_fixture)
+    page.goto(site.client_pages[next(iter(kb.clients))])
+    wait_for_checker(page)
+    labels = page.eval_on_selector_all("#scopekb-checker label", "ls => ls.map(l => l.textContent)")
+    words = FORM_LABELS[lang]
+    assert labels == [words["kind"], words["item"], words["asset"], words["date"], words["acquired"]]
+    # Every field has its label, so that a screen reader names it.
+    unnamed = page.eval_on_selector_all(
+        "#scopekb-checker input, #scopekb-checker select",
+        "cs => cs.filter(c => !c.labels || c.labels.length === 0).map(c => c.name)")
+    assert unnamed == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -57,20 +58,46 @@ class Progress:
             self.stream.flush()
 
 
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _config_error(config_file: Path, text: str) -> str:
+    """MkDocs' "Config value 'key': problem" as `mkdocs.yml:LINE: key: problem`."""
+    match = re.match(r"Config value '([^']+)': (.*)", " ".join(text.split()))
+    key, problem = match.groups() if match else ("config", " ".join(text.split()))
+    line = 1
+    top_key = re.compile(rf"^{re.escape(key.split('.')[0])}\s*:")
+    for number, source_line in enumerate(config_file.read_text("utf-8", "replace").splitlines(), 1):
+        if top_key.match(source_line):
+            line = number
+            break
+    return f"{CONFIG_FILE}:{line}: {key}: {problem.rstrip('.')} (expected a valid MkDocs setting)"
+
+
 def mkdocs_config(root: Path, **overrides):
     """The root's mkdocs.yml, loaded by MkDocs; its problems become one-line input errors."""
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import MkDocsException
 
     config_file = root / CONFIG_FILE
     if not config_file.is_file():
         raise InputError([f"{CONFIG_FILE}:1: {CONFIG_FILE}: file not found under {root} "
                           "(expected the site's MkDocs configuration; 'scopekb init DIR' writes one)"])
+    collect = _Collect()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(collect)
     try:
         config = load_config(str(config_file), **overrides)
-    except ConfigurationError as error:
-        message = " ".join(str(error).split())
-        raise InputError([f"{CONFIG_FILE}:1: config: {message} (expected a valid MkDocs configuration)"]) from None
+    except MkDocsException as error:  # ConfigurationError, or Abort after MkDocs logged the errors
+        raise InputError([_config_error(config_file, m) for m in collect.messages or [str(error)]]) from None
+    finally:
+        mkdocs_log.removeHandler(collect)
     if "scopekb" not in config.plugins:
         raise InputError([f"{CONFIG_FILE}:1: plugins: the scopekb plugin is not listed "
                           "(expected '- scopekb' under plugins)"])

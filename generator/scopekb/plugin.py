@@ -17,14 +17,16 @@ from mkdocs.config import config_options as opt
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.toc import AnchorLink
 
 from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
-from .render import STYLESHEETS, render_site, shipped_scripts
+from .render import STYLESHEETS, html_headings, render_site, shipped_scripts, split_html_page
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
+PLACEHOLDER = "SCOPEKBGENERATEDHTML"
 
 
 class ScopekbConfig(base.Config):
@@ -45,6 +47,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.knowledge_base: KnowledgeBase | None = None
         self.progress: Callable[[int, int], None] | None = None
         self.pages_total = self.pages_done = 0
+        self.html_parts: dict[str, str] = {}
 
     def on_config(self, config):
         folder = Path(config.config_file_path).parent
@@ -82,6 +85,25 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             files.append(File.generated(config, path, content=content, inclusion=inclusion))
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
+
+    def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        # Generated pages are a Markdown title and ready HTML: only the title goes through Markdown.
+        parts = split_html_page(markdown)
+        if parts is None:
+            return markdown
+        self.html_parts[page.file.src_uri] = parts[1]
+        return f"{parts[0]}\n\n{PLACEHOLDER}\n"
+
+    def on_page_content(self, html: str, page, config, files) -> str:
+        body = self.html_parts.pop(page.file.src_uri, None)
+        if body is None:
+            return html
+        if page.toc.items:  # the title's entry gets the generated headings, h3 under h2
+            title = page.toc.items[0]
+            for level, anchor, text in html_headings(body):
+                parent = title.children[-1] if level == 3 and title.children else title
+                parent.children.append(AnchorLink(text, anchor, level))
+        return html.replace(f"<p>{PLACEHOLDER}</p>", body, 1)
 
     def on_post_page(self, output: str, page, config) -> str:
         self.pages_done += 1

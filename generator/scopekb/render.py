@@ -51,7 +51,6 @@ def tree_page(slug: str) -> str:
 # --- escaping ---------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-_LINE_BREAK = re.compile(r"\s*[\r\n]\s*")
 
 
 def md_escape(value: object) -> str:
@@ -61,16 +60,36 @@ def md_escape(value: object) -> str:
     """
     if isinstance(value, Markup):
         return str(value)
-    text = _LINE_BREAK.sub(" ", str(value))  # one line: a newline would end a table row
+    text = " ".join(str(value).split())  # one line, and no indent that would make a code block
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def md_paragraphs(value: str) -> Markup:
-    """Multi-line free text (notes) as escaped Markdown paragraphs, line breaks kept."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", value.strip()) if p.strip()]
-    return Markup("\n\n".join("  \n".join(md_escape(line) for line in p.splitlines() if line.strip())
-                              for p in paragraphs))
+def paragraphs(text: str) -> list[str]:
+    """Free text (notes) as paragraphs: blank lines separate them, other line breaks are spaces."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+# Pages made of generated HTML: a Markdown title, then the HTML after this mark.
+# Any Markdown engine shows them as they are (raw HTML); the MkDocs plugin skips
+# Markdown for the HTML part, which it would only copy, slowly.
+GENERATED_HTML = "<!-- scopekb: generated HTML -->"
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"')
+
+
+def html_page(title: str, body: str, front_matter: str = "") -> str:
+    return f"{front_matter}# {md_escape(title)}\n\n{GENERATED_HTML}\n{body}\n"
+
+
+def split_html_page(markdown: str) -> tuple[str, str] | None:
+    """(Markdown title part, HTML part) of a page made by `html_page`, else None."""
+    head, mark, body = markdown.partition(f"\n{GENERATED_HTML}\n")
+    return (head, body) if mark else None
+
+
+def html_headings(html: str) -> list[tuple[int, str, str]]:
+    """(level, id, title as HTML) of the h2 and h3 of a generated page, for its table of contents."""
+    return [(int(level), anchor, title) for level, anchor, title in _HEADING.findall(html)]
 
 
 def url_part(text: str) -> str:
@@ -90,7 +109,6 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
                               undefined=jinja2.StrictUndefined)
     markdown = jinja2.Environment(loader=loader, autoescape=False, finalize=md_escape, trim_blocks=True,
                                   lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    markdown.filters["paragraphs"] = md_paragraphs
     html.tests["leaf"] = lambda node: hasattr(node, "decision")
     return html, markdown
 
@@ -192,16 +210,16 @@ class SiteContext:
 
 
 def render_home(site: SiteContext) -> str:
-    rows = []
-    for client in site.kb.clients.values():
-        for contract in client.contracts:
-            status = contract.status(site.today)
-            rows.append({"client": client, "contract": contract, "status": status, "css": Markup(status),
-                         "link": Markup(f"clients/{url_part(client.slug)}.md")})
-    finder = render_html("finder.html.j2", t=site.t, index_url=FINDER_INDEX,
+    t = site.t
+    rows = [{"name": client.name, "url": site.client_url(client.slug), "contract": contract.id,
+             "status": contract.status(site.today), "status_text": t(f"status.{contract.status(site.today)}"),
+             "period": site.period(contract), "services": site.kinds(contract.services)}
+            for client in site.kb.clients.values() for contract in client.contracts]
+    finder = render_html("finder.html.j2", t=t, index_url=FINDER_INDEX,
                          client_url=site.client_url_pattern(), lang=site.lang)
-    return render_markdown("home.md.j2", t=site.t, finder=finder, rows=rows, site=site,
-                           date=site.today.isoformat())
+    body = render_html("home.html.j2", t=t, finder=finder, rows=rows, date=site.today.isoformat())
+    # The home page would match every client name: the finder is for that, not full-text search.
+    return html_page(t("home.title"), body, front_matter="---\nsearch:\n  exclude: true\n---\n\n")
 
 
 def render_client(site: SiteContext, client: Client) -> str:
@@ -221,26 +239,25 @@ def render_client(site: SiteContext, client: Client) -> str:
                 teams.setdefault(entry.team, []).append(t("client.role.scope"))
         escalation = contract.escalate_to or kb.provider.escalation
         teams.setdefault(escalation, []).append(t("client.role.escalation"))
-        status = contract.status(site.today)
-        notes = md_paragraphs(contract.internal_notes)
         contracts.append({
-            "c": contract, "routing": routing, "escalation": escalation, "status": status, "css": Markup(status),
-            "anchor": Markup(slugify(contract.id)),
+            "c": contract, "routing": routing, "escalation": escalation, "status": contract.status(site.today),
+            "anchor": slugify(contract.id) or "contract",
             "proposals": ", ".join(t(f"client.propose.{p}") for p in contract.may_propose),
-            "internal_notes": Markup("\n".join("    " + line if line else "" for line in notes.split("\n"))),
+            "public_notes": paragraphs(contract.public_notes), "internal_notes": paragraphs(contract.internal_notes),
             "assets": [asset_coverage(site, client, a) for a in contract.equipment]})
     team_rows = [(kb.provider.teams[team_id], ", ".join(dict.fromkeys(roles))) for team_id, roles in teams.items()]
-    return render_markdown("client.md.j2", t=t, site=site, client=client, contracts=contracts, teams=team_rows,
-                           catalog=kb.provider.catalog, provider=kb.provider, date=site.today.isoformat(),
-                           tree_link=Markup(f"{url_part(client.slug)}/arbre/index.html"),
-                           checker=checker_block(site, client))
+    tree_url = "arbre/" if site.directory_urls else f"{url_part(client.slug)}/arbre/index.html"
+    body = render_html("client.html.j2", t=t, colon=site.colon, kinds=site.kinds, team=site.team, client=client,
+                       contracts=contracts, teams=team_rows, catalog=kb.provider.catalog, provider=kb.provider,
+                       date=site.today.isoformat(), tree_url=tree_url, checker=checker_block(site, client))
+    return html_page(client.name, body)
 
 
 def asset_coverage(site: SiteContext, client: Client, asset) -> dict:
     """Whether the asset is covered today, as the verdict engine says for an incident on it."""
     decision = decide(site.kb, Request(client=client.slug, date=site.today, asset=asset.id), site.lang)
     state = {"handle": "yes", "route": "yes", "ask": "ask"}.get(decision.verdict, "no")
-    return {"asset": asset, "state": state, "css": Markup(state), "verdict": site.say(f"verdict.{decision.verdict}"),
+    return {"asset": asset, "state": state, "verdict": site.say(f"verdict.{decision.verdict}"),
             "reason": " ".join(text for _, text in decision.reasons)}
 
 
@@ -252,9 +269,10 @@ def checker_block(site: SiteContext, client: Client) -> Markup:
 def finder_index(kb: KnowledgeBase) -> dict:
     """The client finder's index, kept small: ≤ 1 MB at 5,000 clients.
 
-    Per client: [name, slug, terms, model numbers], `terms` being the normal
-    forms of its name, aliases, slug and asset ids joined by "|". Models are
-    shared between clients, so they are listed once with their normal form.
+    Per client: [name, slug, terms, model numbers]. `terms` are the normal
+    forms of its name (first), aliases, slug and asset ids, joined by "|";
+    the slug is "" when it is the name's normal form with "-" for spaces.
+    Models are shared between clients: listed once, with their normal form.
     """
     models: dict[str, int] = {}
     clients = []
@@ -269,5 +287,6 @@ def finder_index(kb: KnowledgeBase) -> dict:
                     number = models.setdefault(asset.model, len(models))
                     if number not in model_ids:
                         model_ids.append(number)
-        clients.append([client.name, client.slug, "|".join(t for t in dict.fromkeys(terms) if t), model_ids])
+        slug = "" if client.slug == slugify(client.name) else client.slug
+        clients.append([client.name, slug, "|".join(dict.fromkeys(terms)), model_ids])
     return {"version": 1, "models": [[m, normal_form(m)] for m in models], "clients": clients}

@@ -2,9 +2,12 @@
 
 The questions are the facts a technician finds out during a call (is a
 contract in force, what the request concerns, its kind, when the equipment was
-bought); the tree branches only where the answer changes the outcome. Every
-leaf is the `Decision` that decide() returns for a request answering the
-questions on its path: nothing here judges coverage by itself.
+bought), in the spec's order; the tree branches only where the answer changes
+the outcome. Every leaf is the `Decision` that decide() returns for a request
+answering the questions on its path: nothing here judges coverage by itself.
+
+Each answer also says, as data, which requests it stands for (`Answer.covers`),
+so that tests can walk the tree with any request and compare with decide().
 """
 from __future__ import annotations
 
@@ -27,9 +30,19 @@ class Leaf:
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    label: str
+    node: "Leaf | Question"
+    # What requests take this answer: ("period", start, end), ("subject", frozenset of
+    # ("asset", id) | ("item", normal form) | ("other",) | ("none",)), ("kinds", frozenset),
+    # ("acquired", first, last) with None for unbounded, or ("acquired-unknown",).
+    covers: tuple
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     text: str
-    answers: tuple[tuple[str, "Leaf | Question"], ...]
+    answers: tuple[Answer, ...]
 
 
 Node = Leaf | Question
@@ -47,6 +60,20 @@ def periods(client: Client) -> list[tuple[dt.date, dt.date | None, tuple[Contrac
     return spans
 
 
+def settled_before_kind(decision: Decision, active: tuple[Contract, ...]) -> bool:
+    """True when the spec decides before it looks at the kind (steps 1 to 4 for every contract).
+
+    Step 3 outcomes (unknown asset, no match, no subject), and step 4 when the
+    category is in the scope of none of the contracts in force: the kind
+    cannot change them, so the tree asks no kind there.
+    """
+    code = decision.reasons[0][0]
+    if code in ("asset-unknown", "subject-unknown", "no-contract", "contract-inactive"):
+        return True
+    return code == "not-in-perimeter" and all(
+        entry.category != decision.category for contract in active for entry in contract.scope)
+
+
 class TreeBuilder:
     def __init__(self, site: SiteContext, client: Client):
         self.site, self.client, self.t = site, client, site.t
@@ -61,19 +88,20 @@ class TreeBuilder:
         for start, end, active in periods(self.client):
             if end is not None and end < today:
                 continue  # a call is about today or later; past spans would only mislead
-            period = self.site.t("period.from-to", start=start.isoformat(), end=end.isoformat()) if end else \
-                self.site.t("period.from", start=start.isoformat())
+            period = t("period.from-to", start=start.isoformat(), end=end.isoformat()) if end else \
+                t("period.from", start=start.isoformat())
             label = t("tree.a-in-force", period=period, contracts=", ".join(c.id for c in active))
-            answers.append((label, self.subject(max(start, today), active)))
+            answers.append(Answer(label, self.subject(max(start, today), active), ("period", start, end)))
         before_all = min(c.start for c in self.client.contracts) - ONE_DAY
-        answers.append((t("tree.a-not-in-force"), self.decide(Request(self.client.slug, before_all))))
+        answers.append(Answer(t("tree.a-not-in-force"), self.decide(Request(self.client.slug, before_all)),
+                              ("period", None, None)))
         return Question(t("tree.q-in-force"), tuple(answers))
 
     def subject(self, day: dt.date, active: tuple[Contract, ...]) -> Question:
         """Step 3: each asset, each scope entry, each other category, and what matches nothing."""
         t, catalog = self.t, self.site.kb.provider.catalog
         base = Request(self.client.slug, day)
-        answers: list[tuple[str, Node]] = []
+        subjects: list[tuple[str, Node, frozenset]] = []
         seen: set[str] = set()
         for contract in active:
             for asset in contract.equipment:
@@ -81,44 +109,59 @@ class TreeBuilder:
                     seen.add(asset.id.casefold())
                     label = " — ".join(x for x in (t("tree.a-asset", id=asset.id), asset.model,
                                                     catalog[asset.category].label) if x)
-                    answers.append((label, self.kinds(dataclasses.replace(base, asset=asset.id), active)))
-        in_scope: set[str] = set()
+                    subjects.append((label, self.kinds(dataclasses.replace(base, asset=asset.id), active),
+                                     frozenset({("asset", asset.id.casefold())})))
+        in_scope = {entry.category for contract in active for entry in contract.scope}
         for contract in active:
             for entry in contract.scope:
-                in_scope.add(entry.category)
                 label = catalog[entry.category].label
-                sample = entry.items[0] if entry.items else label
-                if normal_form(sample) in seen:
+                # The category's own name goes with its first entry, as the engine picks that one.
+                texts = [text for text in (*entry.items, label) if normal_form(text) not in seen]
+                if not texts:
                     continue
-                seen.add(normal_form(sample))
-                if entry.items:
-                    label = t("tree.a-entry-items", category=label, items=", ".join(entry.items))
+                seen.update(normal_form(text) for text in texts)
+                if len(texts) > 1 or texts[0] != label:
+                    label = t("tree.a-entry-items", category=label,
+                              items=", ".join(text for text in texts if text != label))
                 if len(active) > 1:
                     label = f"{label} ({contract.id})"
-                answers.append((label, self.kinds(dataclasses.replace(base, item=sample), active)))
+                subjects.append((label, self.kinds(dataclasses.replace(base, item=texts[0]), active),
+                                 frozenset(("item", normal_form(text)) for text in texts)))
         for category in catalog.values():
             if category.id not in in_scope:
-                answers.append((t("tree.a-other-category", category=category.label),
-                                self.kinds(dataclasses.replace(base, item=category.label), active)))
+                subjects.append((t("tree.a-other-category", category=category.label),
+                                 self.kinds(dataclasses.replace(base, item=category.label), active),
+                                 frozenset({("item", normal_form(category.label))})))
         unknown = dataclasses.replace(base, asset=t("tree.unknown-asset-sample"))
-        answers.append((t("tree.a-unknown-asset"), self.kinds(unknown, active)))
-        unmatched = dataclasses.replace(base, item=t("tree.unmatched-sample"))
-        probe = decide(self.site.kb, unmatched, self.site.lang)
-        if probe.category is None and probe.reasons[0][0] == "not-in-perimeter":  # really matched nothing
-            answers.append((t("tree.a-unmatched"), self.kinds(unmatched, active)))
-        answers.append((t("tree.a-unstated"), self.kinds(base, active)))
-        return Question(t("tree.q-subject"), tuple(answers))
+        subjects.append((t("tree.a-unknown-asset"), self.kinds(unknown, active), frozenset({("other-asset",)})))
+        unmatched = decide(self.site.kb, dataclasses.replace(base, item=t("tree.unmatched-sample")), self.site.lang)
+        if unmatched.category is None and unmatched.reasons[0][0] == "not-in-perimeter":  # really matched nothing
+            subjects.append((t("tree.a-unmatched"), Leaf(unmatched), frozenset({("other-item",)})))
+        subjects.append((t("tree.a-unstated"), self.kinds(base, active), frozenset({("none",)})))
+        # Subjects with the same outcomes share one answer ("PC-0031; PC-0032; Postes de travail").
+        grouped: dict[Node, tuple[list[str], set]] = {}
+        for label, node, covers in subjects:
+            labels, union = grouped.setdefault(node, ([], set()))
+            labels.append(label)
+            union.update(covers)
+        return Question(t("tree.q-subject"), tuple(
+            Answer(t("word.list-sep").join(labels), node, ("subject", frozenset(union)))
+            for node, (labels, union) in grouped.items()))
 
-    def kinds(self, request: Request, active: tuple[Contract, ...]) -> Question:
-        """Step 5: kinds that lead to the same outcome share one answer."""
-        groups: dict[Node, list[str]] = {}
-        for kind in KIND_ORDER:
+    def kinds(self, request: Request, active: tuple[Contract, ...]) -> Node:
+        """Step 5: kinds that lead to the same outcome share one answer; none asked when all do."""
+        first = self.acquisition(dataclasses.replace(request, kind=KIND_ORDER[0]), active)
+        if isinstance(first, Leaf) and settled_before_kind(first.decision, active):
+            return first
+        groups: dict[Node, list[str]] = {first: [KIND_ORDER[0]]}
+        for kind in KIND_ORDER[1:]:
             node = self.acquisition(dataclasses.replace(request, kind=kind), active)
             groups.setdefault(node, []).append(kind)
         if len(groups) == 1:
-            return Question(self.t("tree.q-kind"), ((self.t("tree.any-kind"), next(iter(groups))),))
+            return first
         return Question(self.t("tree.q-kind"), tuple(
-            (", ".join(self.site.say(f"kind.{k}") for k in kinds), node) for node, kinds in groups.items()))
+            Answer(", ".join(self.site.say(f"kind.{k}") for k in kinds), node, ("kinds", frozenset(kinds)))
+            for node, kinds in groups.items()))
 
     def acquisition(self, request: Request, active: tuple[Contract, ...]) -> Node:
         """Step 6: when the engine asks for the acquisition date, one answer per span of dates."""
@@ -137,8 +180,9 @@ class TreeBuilder:
                 merged[-1][1] = last
             else:
                 merged.append([first, last, leaf])
-        answers = [(self.acquired_label(first, last), leaf) for first, last, leaf in merged]
-        answers.append((self.t("tree.a-acquired-unknown"), unknown))
+        answers = [Answer(self.acquired_label(first, last), leaf, ("acquired", first, last))
+                   for first, last, leaf in merged]
+        answers.append(Answer(self.t("tree.a-acquired-unknown"), unknown, ("acquired-unknown",)))
         return Question(self.t("tree.q-acquired"), tuple(answers))
 
     def acquired_label(self, first: dt.date | None, last: dt.date | None) -> str:
@@ -153,13 +197,38 @@ def build_tree(site: SiteContext, client: Client) -> Question:
     return TreeBuilder(site, client).build()
 
 
+class TreeHtml:
+    """A tree as nested lists; a leaf met again on the page is rendered once."""
+
+    def __init__(self, site: SiteContext):
+        self.site = site
+        self.leaves: dict[tuple, Markup] = {}
+
+    def node(self, node: Node) -> Markup:
+        if isinstance(node, Leaf):
+            return self.leaf(node.decision)
+        answers = Markup("").join(
+            Markup('<li><p class="scopekb-answer">{}</p>\n{}</li>\n').format(answer.label, self.node(answer.node))
+            for answer in node.answers)
+        return Markup('<div class="scopekb-question">\n<p class="scopekb-question__text">{}</p>\n'
+                      '<ul class="scopekb-question__answers">\n{}</ul>\n</div>\n').format(node.text, answers)
+
+    def leaf(self, decision: Decision) -> Markup:
+        key = (decision.verdict, decision.team, decision.reasons, decision.actions)
+        if key not in self.leaves:
+            site = self.site
+            self.leaves[key] = render_html("tree-leaf.html.j2", t=site.t, colon=site.colon, d=decision,
+                                           verdict=site.say(f"verdict.{decision.verdict}"),
+                                           team=site.team(decision.team) if decision.team else None)
+        return self.leaves[key]
+
+
 def render_tree_page(site: SiteContext, client: Client) -> str:
     """The standalone HTML page of a client's decision tree (clients/<slug>/arbre/index.html)."""
     root = "../../../"
     return render_html(
-        "tree.html.j2", t=site.t, lang=site.lang, client=client, tree=build_tree(site, client),
-        date=site.today.isoformat(), say=site.say, team=site.team, root=root,
+        "tree.html.j2", t=site.t, lang=site.lang, client=client, date=site.today.isoformat(), root=root,
+        tree=TreeHtml(site).node(build_tree(site, client)),
         home_url=root + ("" if site.directory_urls else "index.html"),
         client_url=site.client_url(client.slug, from_depth=3),
-        call_url=root + ("accueil-appel/" if site.directory_urls else "accueil-appel.html"),
-        colon=site.colon, tree_id=Markup("scopekb-tree"))
+        call_url=root + ("accueil-appel/" if site.directory_urls else "accueil-appel.html"))

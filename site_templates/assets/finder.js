@@ -34,7 +34,9 @@
   function prepare(index) {
     var models = index.models.map(function (m) { return { text: m[0], norm: m[1] }; });
     var clients = index.clients.map(function (c) {
-      return { name: c[0], slug: c[1], terms: c[2] ? c[2].split("|") : [], models: c[3] };
+      var terms = c[2].split("|");
+      // An empty slug is the name's normal form (the first term) with "-" for spaces.
+      return { name: c[0], slug: c[1] || terms[0].replace(/ /g, "-"), terms: terms, models: c[3] };
     });
     return { models: models, clients: clients };
   }

@@ -1,0 +1,442 @@
+"""The site as data (scopekb.render): escaping, finder index, pages, and decision trees against decide().
+
+No MkDocs here: pages are checked as the strings render_site returns, and
+Markdown is converted with Python-Markdown the way any engine would.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from scopekb import render
+from scopekb.decide import Request, decide
+from scopekb.load import load_knowledge_base
+from scopekb.model import Asset, Contract, ScopeEntry, normal_form, slugify
+from scopekb.render_tree import Leaf, Question, build_tree, periods
+from scopekb.validate import assemble
+
+from kb_builder import DAY, build_kb
+
+REPO = Path(__file__).resolve().parents[1]
+EXTENSIONS = ["attr_list", "md_in_html", "admonition", "tables", "toc"]
+KINDS = ("incident", "installation", "information", "change")
+EVIL = "*Evil* <script>alert(1)</script> [x](y) | # _u_ `c` &amp;"
+
+
+def to_html(page: str) -> str:
+    """A generated Markdown page as a Markdown engine renders it."""
+    return markdown.markdown(page, extensions=EXTENSIONS)
+
+
+class TextOf(HTMLParser):
+    """The text a reader sees, and every tag opened."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.text, self.tags = [], []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def words(self) -> str:
+        return " ".join("".join(self.text).split())
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The repository's example data (copied, so that the cache never lands in the checkout)."""
+    import shutil
+    root = tmp_path_factory.mktemp("example")
+    shutil.copytree(REPO / "contracts", root / "contracts")
+    return load_knowledge_base(root)
+
+
+EVIL_CONTRACT = f"""\
+id: CTR-EVIL
+client:
+  name: "{EVIL.replace('"', '')}"
+  slug: evil
+  aliases: ["<b>bold</b>", "[a](http://evil.example)"]
+signed: 2025-01-01
+services: [incident]
+scope:
+  - category: office
+    level: n1
+    items: ["**Word** <img src=x onerror=alert(2)>", "Excel | pipe"]
+equipment:
+  policy: listed
+  items:
+    - {{id: "PC-<i>1</i>", category: workstations, model: "[link](http://evil.example) _m_"}}
+public_notes: "# Heading\\n\\n- list <script>alert(3)</script>"
+internal_notes: "<iframe src=x></iframe> **bold** [z](w)"
+"""
+
+
+@pytest.fixture(scope="module")
+def evil_site(tmp_path_factory):
+    kb = build_kb(tmp_path_factory.mktemp("evil"), EVIL_CONTRACT)
+    return kb, render.render_site(kb, today=DAY)
+
+
+# --- escaping -----------------------------------------------------------------
+
+MARKDOWN_PIECES = list("\\`*_{}[]()#+-.!|<>&;:='\"~^ \t\n") + [
+    "&amp;", "<b>", "</p>", "<!--", "&#42;", "```", "***", "1. ", "- ", "> ", "    ", "[a](b)", "<http://x>", "{: .c}"]
+MARKDOWNISH = st.lists(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(
+    MARKDOWN_PIECES), max_size=25).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(MARKDOWNISH)
+def test_any_text_shows_as_itself_in_markdown(text):
+    expected = " ".join(text.split())
+    assume(expected)
+    shown = TextOf(to_html("# " + render.md_escape(text) + "\n\n" + render.md_escape(text)))
+    assert [tag for tag, _ in shown.tags] == ["h1", "p"]
+    assert shown.words() == f"{expected} {expected}"
+
+
+def test_client_data_never_becomes_markup(evil_site):
+    kb, files = evil_site
+    client = kb.clients["evil"]
+    pages = {
+        "client": to_html(files[render.client_page("evil")]),
+        "home": to_html(files[render.HOME_PAGE]),
+        "tree": files[render.tree_page("evil")],
+    }
+    for name, page in pages.items():
+        parsed = TextOf(page)
+        tags = {tag for tag, attrs in parsed.tags if attrs.get("id") != "scopekb-checker-data"}
+        assert not tags & {"script", "img", "iframe", "b", "i", "em"}, (name, tags)
+        hrefs = [attrs.get("href", "") for tag, attrs in parsed.tags if tag == "a"]
+        assert not [h for h in hrefs if "evil.example" in h or h in ("y", "w")], (name, hrefs)
+        assert client.name in parsed.words(), name  # shown as text, exactly
+    client_text = TextOf(pages["client"]).words()
+    for shown in ("<b>bold</b>", "**Word** <img src=x onerror=alert(2)>", "Excel | pipe", "PC-<i>1</i>",
+                  "[link](http://evil.example) _m_", "- list <script>alert(3)</script>",
+                  "<iframe src=x></iframe> **bold** [z](w)"):
+        assert shown in client_text
+    head = TextOf(pages["client"])
+    assert ("h1", {"id": head.tags[0][1].get("id")}) == head.tags[0] and "Evil" in head.words()
+    index = json.loads(files[render.FINDER_INDEX])
+    assert index["clients"][0][0] == client.name
+
+
+def test_checker_data_cannot_end_its_script(evil_site):
+    _, files = evil_site
+    page = files[render.client_page("evil")]
+    data = re.search(r'<script type="application/json" id="scopekb-checker-data">(.*?)</script>', page, re.S)
+    assert data and "<" not in data.group(1)
+    assert json.loads(data.group(1))["client"]["name"].startswith("*Evil* <script>")
+
+
+# --- the home page and the finder ----------------------------------------------------
+
+STATUS_CONTRACTS = [
+    """id: A-1\nclient: {name: Alpha}\nsigned: 2024-01-01\nend: 2027-01-01\nservices: [incident]\nscope: []\n""",
+    """id: B-1\nclient: {name: Bravo}\nsigned: 2024-01-01\nend: 2025-07-01\nservices: [incident]\nscope: []\n""",
+    """id: C-1\nclient: {name: Charlie}\nsigned: 2024-01-01\nend: 2025-05-31\nservices: [incident]\nscope: []\n""",
+    """id: D-1\nclient: {name: Delta}\nsigned: 2025-06-02\nservices: [incident, change]\nscope: []\n""",
+]
+
+
+def test_overview_shows_each_contract_status(tmp_path):
+    kb = build_kb(tmp_path, *STATUS_CONTRACTS)
+    page = to_html(render.render_site(kb, today=DAY)[render.HOME_PAGE])
+    rows = re.findall(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>([^<]+)</td><td>'
+                      r'<span class="scopekb-status scopekb-status--([a-z-]+)">', page)
+    assert [(url, name, cid, status) for url, name, cid, status in rows] == [
+        ("clients/alpha/", "Alpha", "A-1", "in-force"), ("clients/bravo/", "Bravo", "B-1", "expiring"),
+        ("clients/charlie/", "Charlie", "C-1", "expired"), ("clients/delta/", "Delta", "D-1", "not-started")]
+    assert [c.status(DAY) for c in kb.contracts] == ["in-force", "expiring", "expired", "not-started"]
+    assert "incident, évolution ou nouveau besoin" in page
+
+
+def test_home_has_a_focused_finder_on_its_index(example):
+    files = render.render_site(example, today=DAY)
+    page = to_html(files[render.HOME_PAGE])
+    finder = dict(next(attrs for tag, attrs in TextOf(page).tags if attrs.get("id") == "scopekb-finder"))
+    assert finder["data-index"] == render.FINDER_INDEX and render.FINDER_INDEX in files
+    assert finder["data-client-url"] == "clients/{slug}/"
+    field = next(attrs for tag, attrs in TextOf(page).tags if tag == "input")
+    assert "autofocus" in field and field["role"] == "combobox"
+    assert files[render.HOME_PAGE].startswith("---\nsearch:\n  exclude: true\n---\n")
+    flat = render.render_site(example, today=DAY, directory_urls=False)
+    assert 'data-client-url="clients/{slug}.html"' in flat[render.HOME_PAGE]
+
+
+def test_finder_index_holds_every_name_alias_asset_and_model(example):
+    index = json.loads(render.render_site(example, today=DAY)[render.FINDER_INDEX])
+    models = {text: norm for text, norm in index["models"]}
+    assert all(normal_form(text) == norm for text, norm in models.items())
+    by_name = {entry[0]: entry for entry in index["clients"]}
+    assert list(by_name) == [c.name for c in example.clients.values()]
+    for client in example.clients.values():
+        name, slug, terms, model_ids = by_name[client.name]
+        terms = terms.split("|")
+        assert terms[0] == normal_form(client.name)
+        assert (slug or terms[0].replace(" ", "-")) == client.slug
+        expected = {normal_form(t) for t in (client.name, *client.aliases, client.slug)}
+        expected |= {normal_form(a.id) for c in client.contracts for a in c.equipment}
+        assert set(terms) == expected
+        assert {index["models"][m][0] for m in model_ids} == {
+            a.model for c in client.contracts for a in c.equipment if a.model}
+
+
+def test_finder_index_stays_under_a_megabyte_at_5000_clients(example):
+    models = ["HP ProDesk 400 G7", "Lenovo ThinkCentre M70q", "Brother HL-L5100DN", "Dell PowerEdge T150"]
+    contracts = []
+    for n in range(5000):
+        name = f"Entreprise Générale {n:04d} & Associés"
+        assets = tuple(Asset(f"PC-{n:05d}-{k}", "workstations", models[(n + k) % 4], dt.date(2024, 1, 1))
+                       for k in range(4))
+        contracts.append(Contract(
+            id=f"CTR-{n:05d}", client_name=name, client_slug=slugify(name), aliases=(f"CL{n:05d}",),
+            signed=dt.date(2024, 1, 1), start=dt.date(2024, 1, 1), end=None, services=("incident",),
+            remote_installation=False, scope=(ScopeEntry("workstations", "n1"),), policy="all",
+            equipment=assets, escalate_to=None, may_propose=(), source=f"contracts/c{n}.yaml"))
+    kb = assemble(example.provider, contracts)
+    size = len(json.dumps(render.finder_index(kb), ensure_ascii=False, separators=(",", ":")).encode())
+    assert size <= 1_000_000, size
+
+
+# --- client pages ------------------------------------------------------------------------
+
+def test_client_page_shows_the_contract_and_the_engine_verdict_per_asset(example):
+    today = dt.date(2026, 11, 26)
+    files = render.render_site(example, today=today)
+    for client in example.clients.values():
+        page = to_html(files[render.client_page(client.slug)])
+        text = TextOf(page).words()
+        assert f'data-client="{client.slug}"' in page
+        for contract in client.contracts:
+            assert contract.id in text and contract.signed.isoformat() in text
+            for entry in contract.scope:
+                assert example.provider.catalog[entry.category].label in text
+            rows = {}
+            for row in re.findall(r"<tr><td>(.*?)</td>.*?scopekb-covered--(\w+)\">[^<]*</span> "
+                                  r"<span data-search-exclude>(.*?)</span>", page):
+                rows[html.unescape(row[0])] = (row[1], html.unescape(row[2]))
+            for asset in contract.equipment:
+                decision = decide(example, Request(client.slug, today, asset=asset.id))
+                state = {"handle": "yes", "route": "yes", "ask": "ask"}.get(decision.verdict, "no")
+                assert rows[asset.id] == (state, " ".join(t for _, t in decision.reasons)), asset.id
+        tree_link = next(a for tag, a in TextOf(page).tags if tag == "a" and "md-button" in a.get("class", ""))
+        assert tree_link["href"] == "arbre/"
+
+
+def test_client_page_lists_routing_and_escalation(example):
+    files = render.render_site(example, today=DAY)
+    text = TextOf(to_html(files[render.client_page("editions-marchand-cie")])).words()
+    assert "Applications bureautiques non standards : routé vers Support N2 applications métier" in text
+    assert "Installations (niveau N1) : réalisées par téléphone par Helpdesk N1" in text
+    assert "Équipe d'escalade : Responsable du support (01 84 25 60 10)" in text
+
+
+# --- decision trees ----------------------------------------------------------------------
+
+def walk(tree: Question, request: Request) -> Leaf | None:
+    """The leaf a technician reaches by answering the tree's questions for this request."""
+    node = tree
+    while isinstance(node, Question):
+        for answer in node.answers:
+            if takes(answer.covers, request):
+                node = answer.node
+                break
+        else:
+            return None
+    return node
+
+
+def takes(covers: tuple, request: Request) -> bool:
+    kind = covers[0]
+    if kind == "period":
+        start, end = covers[1], covers[2]
+        return start is None or (start <= request.date and (end is None or request.date <= end))
+    if kind == "subject":
+        if request.asset is not None:
+            return ("asset", request.asset.casefold()) in covers[1] or ("other-asset",) in covers[1]
+        if request.item is not None:
+            return ("item", normal_form(request.item)) in covers[1] or ("other-item",) in covers[1]
+        return ("none",) in covers[1]
+    if kind == "kinds":
+        return request.kind in covers[1]
+    if kind == "acquired":
+        first, last = covers[1], covers[2]
+        return request.acquired is not None and (first is None or first <= request.acquired) and (
+            last is None or request.acquired <= last)
+    return kind == "acquired-unknown" and request.acquired is None
+
+
+# Reasons whose text quotes the request (its date, acquisition date, asset or words): a leaf
+# shows them for the sample request that stands for its answer.
+QUOTING_REASONS = {"contract-inactive", "acquired-after-signature", "asset-unknown"}
+
+
+def same_outcome(leaf: Leaf, decision) -> bool:
+    shown = leaf.decision
+    codes = [c for c, _ in decision.reasons]
+    if [c for c, _ in shown.reasons] != codes:
+        return False
+    quotes = set(codes) & QUOTING_REASONS or (codes == ["not-in-perimeter"] and decision.category is None)
+    texts_match = quotes or shown.reasons == decision.reasons
+    return bool(texts_match) and (shown.verdict, shown.contract, shown.category, shown.team, shown.actions) == (
+        decision.verdict, decision.contract, decision.category, decision.team, decision.actions)
+
+
+def requests_for(kb, client, today):
+    """Every request the tree claims to answer: subjects x kinds x acquisition dates x call dates."""
+    dates = [min(c.start for c in client.contracts) - dt.timedelta(days=1)]
+    for start, end, _ in periods(client):
+        if end is None or end >= today:
+            dates += [max(start, today)] + ([end] if end else [])
+    acquired = [None] + sorted({d for c in client.contracts
+                                for d in (c.signed - dt.timedelta(days=1), c.signed, c.signed + dt.timedelta(days=1))})
+    for day in dates:
+        # The caller names an asset (any, even one of a contract not in force), an item listed in
+        # a contract in force, a category of the catalogue, or nothing.
+        subjects = [{"asset": a.id} for c in client.contracts for a in c.equipment]
+        subjects += [{"item": i} for c in client.in_force(day) for e in c.scope for i in e.items]
+        subjects += [{"item": cat.label} for cat in kb.provider.catalog.values()]
+        subjects += [{}, {"asset": "NOT-AN-ASSET"}]
+        for subject in subjects:
+            for kind in KINDS:
+                for when in acquired:
+                    yield Request(client.slug, day, kind=kind, acquired=when, **subject)
+
+
+def check_tree_agrees_with_decide(kb, today, lang="fr"):
+    site = render.SiteContext(kb, lang, today, True)
+    walked = 0
+    for client in kb.clients.values():
+        tree = build_tree(site, client)
+        for request in requests_for(kb, client, today):
+            leaf = walk(tree, request)
+            decision = decide(kb, request, lang)
+            assert leaf is not None, (client.slug, request)
+            assert same_outcome(leaf, decision), (client.slug, request, leaf.decision, decision)
+            walked += 1
+    return walked
+
+
+def test_example_trees_give_the_engine_verdict_for_every_request(example):
+    assert check_tree_agrees_with_decide(example, dt.date(2026, 11, 26)) > 5000
+
+
+def test_trees_of_several_overlapping_contracts(tmp_path):
+    kb = build_kb(tmp_path, """\
+        id: M-1
+        client: {name: Multi, aliases: [MU]}
+        signed: 2024-01-10
+        end: 2025-12-31
+        services: [incident]
+        scope:
+          - {category: printers, level: n1}
+          - {category: office, level: n1, items: [Word, Excel]}
+        equipment:
+          policy: acquired-before-signature
+          items: [{id: PRN-1, category: printers, model: HP LaserJet}]
+        """, """\
+        id: M-2
+        client: {name: Multi}
+        signed: 2025-03-01
+        start: 2025-04-01
+        services: [incident, installation]
+        remote_installation: true
+        scope:
+          - {category: printers, level: n2, team: n2-sys}
+          - {category: servers, level: n1}
+        equipment:
+          policy: acquired-before-signature
+          items: [{id: SRV-1, category: servers, acquired: 2025-03-05}]
+        out_of_scope: {may_propose: [billed-service]}
+        """)
+    site = render.SiteContext(kb, "fr", DAY, True)
+    tree = build_tree(site, kb.clients["multi"])
+    assert [a.covers[1:] for a in tree.answers] == [(dt.date(2025, 4, 1), dt.date(2025, 12, 31)),
+                                                    (dt.date(2026, 1, 1), None), (None, None)]
+    assert check_tree_agrees_with_decide(kb, DAY) > 1000
+    assert check_tree_agrees_with_decide(kb, DAY, "en") > 1000
+
+
+def test_tree_page_is_plain_html_with_links_back(example):
+    files = render.render_site(example, today=DAY)
+    page = files[render.tree_page("menuiserie-berard-fils")]
+    parsed = TextOf(page)
+    assert page.startswith("<!doctype html>\n<html lang=\"fr\">")
+    links = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
+    assert links == {"../../../clients/menuiserie-berard-fils/", "../../../", "../../../accueil-appel/"}
+    assert {"script"} & {tag for tag, _ in parsed.tags} == set()
+    assert "HORS PÉRIMÈTRE" in parsed.words() and "PRIS EN CHARGE" in parsed.words()
+    flat = render.render_site(example, today=DAY, directory_urls=False)[render.tree_page("menuiserie-berard-fils")]
+    assert '"../../../clients/menuiserie-berard-fils.html"' in flat and '"../../../index.html"' in flat
+
+
+def test_seed_cases_in_the_trees(example):
+    """Software installation: covered (by phone here); printer bought after signing: out of scope."""
+    today = dt.date(2026, 11, 26)
+    site = render.SiteContext(example, "fr", today, True)
+    marchand = build_tree(site, example.clients["editions-marchand-cie"])
+    leaf = walk(marchand, Request("editions-marchand-cie", today, kind="installation", item="Word"))
+    assert (leaf.decision.verdict, leaf.decision.team) == ("handle", "helpdesk")
+    berard = build_tree(site, example.clients["menuiserie-berard-fils"])
+    leaf = walk(berard, Request("menuiserie-berard-fils", today, asset="PRN-0107"))
+    assert (leaf.decision.verdict, leaf.decision.reasons[0][0], leaf.decision.team) == (
+        "out-of-scope", "acquired-after-signature", "management")
+
+
+# --- call reception, language, paths ----------------------------------------------------------
+
+def test_call_reception_page_has_the_checklist_and_a_labelled_form(example):
+    page = to_html(render.render_site(example, today=DAY)[render.CALL_PAGE])
+    parsed = TextOf(page)
+    text = parsed.words()
+    for step in ("Accueillir l'appelant", "Identifier l'appelant", "nom de l'entreprise", "rôle de l'appelant",
+                 "Enregistrer la demande", "ticket d'incident", "Pré-qualifier", "recevable",
+                 "numéro de bureau", "FICHE D'ASSISTANCE UTILISATEUR"):
+        assert step in text, step
+    fields = [attrs["id"] for tag, attrs in parsed.tags if tag in ("input", "textarea")]
+    labelled = {attrs.get("for") for tag, attrs in parsed.tags if tag == "label"}
+    assert fields and set(fields) <= labelled
+    assert '<a href="index.md">' in page  # the finder, resolved by the site engine
+
+
+def test_english_site(example):
+    files = render.render_site(example, lang="en", today=DAY)
+    assert "Find a client" in files[render.HOME_PAGE]
+    assert "USER ASSISTANCE FORM" in files[render.CALL_PAGE]
+    client = TextOf(to_html(files[render.client_page("menuiserie-berard-fils")])).words()
+    assert "Escalation team: Responsable du support" in client and "Perimeter" in client
+    tree = files[render.tree_page("menuiserie-berard-fils")]
+    assert '<html lang="en">' in tree and "OUT OF SCOPE" in tree and "Decision tree: " in tree
+    for words in (render.words("fr"), render.words("en")):
+        assert words("tree.title", client="X")
+    with pytest.raises(ValueError):
+        render.render_site(example, lang="de")
+
+
+def test_generated_paths(example):
+    files = render.render_site(example, today=DAY)
+    slugs = list(example.clients)
+    assert {render.HOME_PAGE, render.CALL_PAGE, render.FINDER_INDEX} <= set(files)
+    assert {f"assets/scopekb/{n}" for n in ("scopekb.css", "finder.js", "checker.js")} <= set(files)
+    assert {p for p in files if p.startswith("clients/")} == {
+        path for slug in slugs for path in (f"clients/{slug}.md", f"clients/{slug}/arbre/index.html")}
+    title, body = render.split_html_page(files[render.client_page(slugs[0])])
+    assert title.startswith("# ") and body.startswith('<div class="scopekb-client">')
+    assert render.split_html_page(files[render.CALL_PAGE]) is None
+    assert [level for level, _, _ in render.html_headings(body)][:3] == [2, 2, 3]

@@ -11,18 +11,20 @@ leave its signature as it was.
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import re
 from pathlib import Path
 from time import time_ns
-
-import yaml
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import InputError
 from .model import Contract, KnowledgeBase, Provider
-from .validate import assemble, contract_from_node, provider_from_node
+
+if TYPE_CHECKING:
+    import yaml
 
 PROVIDER_FILE = "contracts/provider.yaml"
 CACHE_FILE = ".scopekb-cache/contracts.pickle"
@@ -51,6 +53,8 @@ def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
     Composing only, with libyaml: no tag is ever constructed here, so
     `!!python/...` cannot run; validate rejects any non-standard tag.
     """
+    import yaml  # here, not at the top: a load served from the cache parses nothing
+
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -93,26 +97,72 @@ def _signature(path: Path) -> tuple[int, int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+def _unpickle(fh):
+    """pickle.load without the garbage collector, which would rescan the heap many times over
+    while tens of thousands of records are created (a third of the time of a cached load)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(fh)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _record_format() -> tuple:
+    """The version and the shape of the cached records: a cache of any other is not read."""
+    from dataclasses import fields
+
+    from . import model
+    records = (model.Team, model.Category, model.Provider, model.ScopeEntry, model.Asset, model.Contract,
+               model.Client, model.KnowledgeBase)
+    return (__version__,) + tuple((cls.__name__, tuple(f.name for f in fields(cls))) for cls in records)
+
+
 class _Cache:
-    """Per-file results keyed by file signature; never trusted across scopekb versions."""
+    """Per-file results keyed by file signature, and the knowledge base of the last load.
+
+    When no file was added, removed or changed since a load that succeeded, the
+    knowledge base it assembled is the answer again: `assemble` is a function of
+    the files alone.
+    """
 
     def __init__(self, root: Path, enabled: bool):
         self.path = root / CACHE_FILE
         self.enabled = enabled
         self.entries: dict[str, tuple] = {}
+        self.snapshot: tuple | None = None  # ((file, signature) of every file, KnowledgeBase)
+        self.seen: list[tuple[str, tuple]] = []  # (file, signature) of this load, in reading order
+        self.trusted = True  # every file of this load is old enough to be cached
         self.dirty = False
         if enabled:
             try:
                 with open(self.path, "rb") as fh:
-                    stored = pickle.load(fh)
-                if stored.get("version") == __version__:
+                    stored = _unpickle(fh)
+                if stored.get("format") == _record_format():
                     self.entries = stored["files"]
+                    self.snapshot = stored.get("snapshot")
             except Exception:  # a missing, partial or foreign cache is simply rebuilt
-                self.entries = {}
+                self.entries, self.snapshot = {}, None
+
+    def unchanged(self, root: Path, files: list[str]) -> KnowledgeBase | None:
+        """The knowledge base of the last load, if these files are exactly the ones it read."""
+        if self.snapshot is None:
+            return None
+        signatures, kb = self.snapshot
+        if [rel for rel, _ in signatures] != files:
+            return None
+        try:
+            if any(_signature(root / rel) != sig for rel, sig in signatures):
+                return None
+        except OSError:
+            return None
+        return kb
 
     def result(self, root: Path, rel: str, from_node):
         now = time_ns()
         sig = _signature(root / rel)
+        self.seen.append((rel, sig))
         hit = self.entries.get(rel)
         if hit is not None and hit[0] == sig:
             return hit[1]
@@ -121,14 +171,17 @@ class _Cache:
             self.entries[rel] = (sig, result)
         else:  # changed too recently to trust its signature: read it again next time
             self.entries.pop(rel, None)
+            self.trusted = False
         self.dirty = True
         return result
 
-    def save(self, keep: set[str]) -> None:
+    def save(self, keep: set[str], kb: KnowledgeBase | None = None) -> None:
+        """Store the per-file results, and `kb` when every file it came from could be cached."""
         if not self.enabled:
             return
+        snapshot = (tuple(self.seen), kb) if kb is not None and self.trusted else None
         stale = set(self.entries) - keep
-        if not (self.dirty or stale):
+        if not (self.dirty or stale or (snapshot is None) != (self.snapshot is None)):
             return
         for rel in stale:
             del self.entries[rel]
@@ -136,7 +189,8 @@ class _Cache:
             self.path.parent.mkdir(exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
-                pickle.dump({"version": __version__, "files": self.entries}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump({"format": _record_format(), "files": self.entries, "snapshot": snapshot}, fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except OSError:  # a read-only tree still works, only slower
             pass
@@ -149,11 +203,17 @@ def load_knowledge_base(root: Path, use_cache: bool = True) -> KnowledgeBase:
         raise InputError([f"{PROVIDER_FILE}:1: provider: file not found under {root} "
                           "(expected a knowledge-base folder; create one with 'scopekb init DIR')"])
     cache = _Cache(root, use_cache)
+    files = contract_files(root)
+    kb = cache.unchanged(root, [PROVIDER_FILE, *files])
+    if kb is not None:
+        return kb
+    # imported here: a load that nothing changed for needs neither the parser nor the checks
+    from .validate import assemble, contract_from_node, provider_from_node
+
     messages: list[str] = []
     provider = cache.result(root, PROVIDER_FILE, provider_from_node)
     if not isinstance(provider, Provider):
         messages += provider
-    files = contract_files(root)
     contracts: list[Contract] = []
     for rel in files:
         result = cache.result(root, rel, contract_from_node)
@@ -161,7 +221,14 @@ def load_knowledge_base(root: Path, use_cache: bool = True) -> KnowledgeBase:
             contracts.append(result)
         else:
             messages += result
-    cache.save(set(files) | {PROVIDER_FILE})
+    keep = set(files) | {PROVIDER_FILE}
     if messages:
+        cache.save(keep)
         raise InputError(messages)
-    return assemble(provider, contracts)
+    try:
+        kb = assemble(provider, contracts)
+    except InputError:
+        cache.save(keep)
+        raise
+    cache.save(keep, kb)
+    return kb

@@ -1,7 +1,9 @@
 """The validated knowledge base: plain, immutable records.
 
 Everything downstream (decide, render, the CLI) works on these records and
-never on raw YAML. `validate` is the only place that builds them.
+never on raw YAML. `validate` is the only place that builds them. They are
+frozen but not slotted: `load` caches them with pickle, and slotted frozen
+dataclasses unpickle through a slow Python-level __setstate__.
 """
 from __future__ import annotations
 
@@ -17,13 +19,20 @@ POLICIES = ("all", "listed", "acquired-before-signature")
 PROPOSALS = ("extension", "billed-service", "new-contract")
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _strip_marks(run: re.Match) -> str:
+    return "".join(c for c in run.group() if not unicodedata.category(c).startswith("M"))
 
 
 def normal_form(text: str) -> str:
     """Lower case, accents stripped, runs of other than a-z0-9 made one space, trimmed."""
     decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-    return _NOT_ALNUM.sub(" ", stripped).strip()
+    if not decomposed.isascii():
+        # only non-ASCII characters can be marks; looking at those alone keeps loading fast
+        decomposed = _NON_ASCII.sub(_strip_marks, decomposed)
+    return _NOT_ALNUM.sub(" ", decomposed).strip()
 
 
 def slugify(text: str) -> str:
@@ -31,7 +40,7 @@ def slugify(text: str) -> str:
     return normal_form(text).replace(" ", "-")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Team:
     id: str
     name: str
@@ -39,7 +48,7 @@ class Team:
     email: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Category:
     id: str
     label: str
@@ -47,7 +56,7 @@ class Category:
     keywords: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Provider:
     name: str
     teams: dict[str, Team]
@@ -57,7 +66,7 @@ class Provider:
     source: str = "contracts/provider.yaml"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ScopeEntry:
     category: str
     level: str
@@ -65,7 +74,7 @@ class ScopeEntry:
     items: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Asset:
     id: str
     category: str
@@ -73,7 +82,7 @@ class Asset:
     acquired: dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Contract:
     id: str
     client_name: str
@@ -109,7 +118,7 @@ class Contract:
         return "in-force"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Client:
     slug: str
     name: str
@@ -120,7 +129,7 @@ class Client:
         return tuple(c for c in self.contracts if c.in_force(on))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class KnowledgeBase:
     provider: Provider
     contracts: tuple[Contract, ...]  # ordered by id

@@ -23,6 +23,10 @@ STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool
 MAX_NODES = 200_000  # far above any real contract; stops alias bombs early
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "on", "y"}
+# The key paths whose lines `assemble` reports; a contract keeps only these (it is cached, and
+# a hundred key paths per contract would double the cache). Add any key a new check reports.
+_CROSS_FILE_KEY = re.compile(r"(id|client\.(name|slug|aliases\[\d+\])|scope\[\d+\]\.(category|team)"
+                             r"|equipment\.items\[\d+\]\.category|out_of_scope\.escalate_to)$")
 
 
 class Problems:
@@ -238,7 +242,7 @@ def contract_from_node(node: yaml.Node | None, source: str) -> Contract | list[s
         scope=tuple(scope), policy=equipment.get("policy", "all"), equipment=tuple(assets),
         escalate_to=out_of_scope.get("escalate_to"), may_propose=tuple(out_of_scope.get("may_propose", ())),
         public_notes=data.get("public_notes", ""), internal_notes=data.get("internal_notes", ""),
-        source=source, lines=lines)
+        source=source, lines={key: line for key, line in lines.items() if _CROSS_FILE_KEY.match(key)})
 
 
 def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:

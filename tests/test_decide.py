@@ -387,6 +387,10 @@ def test_reason_texts_follow_the_language_codes_do_not(alpha):
     ("  Word -- 2019!! ", "word 2019"),
     ("a_b.c/d", "a b c d"),
     ("Çà et là", "ca et la"),
+    ("e\u0301te\u0301", "ete"),  # combining accents, already decomposed
+    ("x\u20d7y", "xy"),  # a combining mark outside the Latin accents is stripped too
+    ("Straße", "stra e"),  # ß is a letter, not an accent: not a-z, so a space
+    ("Ωmega 3", "mega 3"),
     ("", ""),
 ])
 def test_normal_form(text, expected):

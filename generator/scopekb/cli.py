@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -171,6 +172,38 @@ def init(directory):
     click.echo(f"created {directory} ({len(written)} files); next: scopekb validate --root {directory}")
 
 
+def _param_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return "value"
+    return "/".join(param.opts) if isinstance(param, click.Option) else param.human_readable_name
+
+
+def usage_line(exc: click.UsageError) -> str:
+    """A click usage error in the form of every other error: `WHAT: problem (expected ...)`."""
+    help_hint = "see scopekb --help" if exc.ctx is None else f"see {exc.ctx.command_path} --help"
+    if isinstance(exc, click.NoSuchOption):
+        known = ", ".join(sorted(exc.possibilities)) if exc.possibilities else help_hint
+        return f"{exc.option_name}: unknown option (expected {known})"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"{exc.option_name}: {exc.message.rstrip('.')} (expected a value after it)"
+    if isinstance(exc, click.MissingParameter):
+        return f"{_param_name(exc.param)}: missing ({'expected ' + help_hint})"
+    if isinstance(exc, click.BadParameter):
+        name = exc.param_hint if isinstance(exc.param_hint, str) else _param_name(exc.param)
+        text = exc.message.rstrip(".")
+        if "(expected" in text:
+            return f"{name}: {text}"
+        choices = getattr(exc.param.type, "choices", None) if exc.param else None
+        return f"{name}: {text} (expected {'one of ' + ', '.join(choices) if choices else help_hint})"
+    extra = re.match(r"Got unexpected extra arguments? \((.*)\)", exc.message)
+    if extra:
+        return f"{extra.group(1)}: unexpected argument (expected {help_hint})"
+    command = re.match(r"No such command '(.*)'", exc.message)
+    if command:
+        return f"{command.group(1)}: unknown command (expected one of {', '.join(cli.commands)})"
+    return f"{exc.message.rstrip('.')} ({'expected ' + help_hint})"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI, turning every expected failure into one-line errors and exit 2."""
     try:
@@ -179,15 +212,8 @@ def main(argv: list[str] | None = None) -> None:
         for line in exc.messages:
             click.echo(line, err=True)
         sys.exit(2)
-    except click.MissingParameter as exc:
-        click.echo(f"command line: {exc.format_message()}", err=True)
-        sys.exit(2)
-    except click.BadParameter as exc:
-        hint = exc.param_hint if isinstance(exc.param_hint, str) else "/".join(exc.param.opts) if exc.param else ""
-        click.echo(f"command line: {hint}: {exc.message}" if hint else f"command line: {exc.message}", err=True)
-        sys.exit(2)
     except click.UsageError as exc:
-        click.echo(f"command line: {exc.format_message()}", err=True)
+        click.echo(f"command line: {usage_line(exc)}", err=True)
         sys.exit(2)
     except click.Abort:
         click.echo("aborted", err=True)

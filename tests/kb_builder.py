@@ -89,3 +89,57 @@ def check(kb: KnowledgeBase, client: str, lang: str = "fr", **request) -> dict:
 
 def codes(result: dict) -> list[str]:
     return [reason["code"] for reason in result["reasons"]]
+
+
+# Shared by test_decide and test_matching: a client with office, printer and server entries.
+ALPHA = """\
+    id: CTR-1
+    client: {name: Alpha Conseil, aliases: [ACO]}
+    signed: 2025-01-10
+    services: [incident, installation, information]
+    scope:
+      - {category: office, level: n1, items: [Word, Excel]}
+      - {category: printers, level: n1}
+      - {category: servers, level: n2, team: n2-sys}
+    equipment:
+      items:
+        - {id: PRN-0042, category: printers, model: HP LaserJet 4250}
+    out_of_scope:
+      may_propose: [extension]
+"""
+
+
+def assert_verdict(result: dict, verdict: str, team: str | None, code: str, *, contract="", category=""):
+    assert (result["verdict"], result["team"], codes(result)) == (verdict, team, [code]), result
+    if contract != "":
+        assert result["contract"] == contract, result
+    if category != "":
+        assert result["category"] == category, result
+    if verdict == "ask":
+        assert result["question"], result
+    else:
+        assert result["question"] is None, result
+
+
+def hardware_contract(policy: str | None, acquired: str | None = None) -> str:
+    """Eta Menuiserie's contract, signed 2025-03-15: printers, office, network; one printer PRN-1,
+    a Brother HL-L5100DN acquired on `acquired`; `policy` None leaves equipment.policy out."""
+    equipment = ""
+    if policy is not None:
+        equipment = f"    equipment:\n      policy: {policy}\n"
+    asset = "{id: PRN-1, category: printers, model: Brother HL-L5100DN"
+    asset += f", acquired: {acquired}}}" if acquired else "}"
+    equipment = equipment or "    equipment:\n"
+    return f"""\
+    id: CTR-5
+    client: {{name: Eta Menuiserie}}
+    signed: 2025-03-15
+    services: [incident, installation]
+    scope:
+      - {{category: printers, level: n1}}
+      - {{category: office, level: n1}}
+      - {{category: network, level: n1}}
+{equipment}      items: [{asset}]
+    out_of_scope:
+      escalate_to: sales
+"""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scopekb.decide import Request, decide
 from scopekb.load import load_knowledge_base
-from scopekb.model import REQUEST_KINDS, Client, KnowledgeBase
+from scopekb.model import REQUEST_KINDS, Client, KnowledgeBase, normal_form
 
 DAY = dt.timedelta(days=1)
 NONSENSE = "zorglub quantique"
@@ -41,9 +41,29 @@ def subjects(kb: KnowledgeBase, client: Client) -> list[Subject]:
             if asset.model:
                 found.append(Subject(item=asset.model))
                 found.append(Subject(item=f"mon {asset.model} est en panne"))
+    found += ties(kb, client)
     found += [Subject(), Subject(item=""), Subject(item="   "), Subject(item=NONSENSE),
               Subject(asset=UNKNOWN_ASSET), Subject(asset="  ")]
     return list(dict.fromkeys(found))
+
+
+def ties(kb: KnowledgeBase, client: Client) -> list[Subject]:
+    """Texts naming two candidates of one length and different categories, in both orders:
+    the tie goes to the candidate that comes first in the spec's order, not in the text."""
+    texts = [(item, e.category) for c in client.contracts for e in c.scope for item in e.items]
+    texts += [(a.model, a.category) for c in client.contracts for a in c.equipment if a.model]
+    texts += [(cat.label, cat.id) for cat in kb.provider.catalog.values()]
+    texts += [(word, cat.id) for cat in kb.provider.catalog.values() for word in cat.keywords]
+    by_length: dict[int, list[tuple[str, str]]] = {}
+    for text, category in texts:
+        by_length.setdefault(len(normal_form(text)), []).append((text, category))
+    found = []
+    for group in by_length.values():
+        first, category = group[0]
+        other = next((text for text, cat in group if cat != category), None)
+        if other is not None:
+            found += [Subject(item=f"{first} / {other}"), Subject(item=f"{other} / {first}")]
+    return found
 
 
 def request_dates(client: Client) -> list[dt.date]:

@@ -32,9 +32,9 @@ CALL_PAGE = "accueil-appel.md"
 ASSET_DIR = "assets/scopekb"
 FINDER_INDEX = f"{ASSET_DIR}/finder-index.json"
 # Static files shipped in site_templates/assets/ and copied as they are.
-STATIC_ASSETS = ("scopekb.css", "finder.js", "checker.js")
+STATIC_ASSETS = ("scopekb.css", "site.js", "finder.js", "checker.js")
 STYLESHEETS = (f"{ASSET_DIR}/scopekb.css",)
-SCRIPTS = (f"{ASSET_DIR}/finder.js", f"{ASSET_DIR}/checker.js")
+SCRIPTS = (f"{ASSET_DIR}/site.js", f"{ASSET_DIR}/finder.js", f"{ASSET_DIR}/checker.js")
 KIND_ORDER = ("incident", "installation", "information", "change")
 
 

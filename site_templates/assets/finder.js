@@ -166,26 +166,9 @@
     if (input.value) show();
   }
 
-  // A button that prints one part of the page (the call reception form).
-  function setUpPrint(button) {
-    button.addEventListener("click", function () {
-      var target = document.querySelector(button.getAttribute("data-scopekb-print"));
-      if (!target) return window.print();
-      target.setAttribute("data-scopekb-print-target", "");
-      document.documentElement.classList.add("scopekb-printing");
-      window.addEventListener("afterprint", function done() {
-        document.documentElement.classList.remove("scopekb-printing");
-        target.removeAttribute("data-scopekb-print-target");
-        window.removeEventListener("afterprint", done);
-      });
-      window.print();
-    });
-  }
-
   function start() {
     var finder = document.getElementById("scopekb-finder");
     if (finder) setUp(finder);
-    Array.prototype.forEach.call(document.querySelectorAll("[data-scopekb-print]"), setUpPrint);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,234 @@
+"""Building the site: the MkDocs plugin under `mkdocs build`, and `scopekb build`, `serve` and `render`.
+
+Every test works on a copy of the repository's example (mkdocs.yml,
+contracts/, content/) in a temporary folder, as a user's knowledge base.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from scopekb import render
+from scopekb.plugin import site_language
+
+REPO = Path(__file__).resolve().parents[1]
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+SLUGS = ["cabinet-dupont-associes", "clinique-veterinaire-des-chataigniers", "coop-val-de-loire",
+         "editions-marchand-cie", "garage-rousseau-freres", "hotel-le-belvedere", "menuiserie-berard-fils",
+         "office-notarial-garnier-roux"]
+
+
+def make_root(folder: Path, language: str | None = None) -> Path:
+    """A knowledge-base folder like the repository: mkdocs.yml, contracts/, content/."""
+    shutil.copytree(REPO / "contracts", folder / "contracts")
+    shutil.copytree(REPO / "content", folder / "content")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - site_templates\n", "")
+    if language:
+        config = config.replace("  language: fr\n", f"  language: {language}\n")
+    (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return folder
+
+
+def run(*command: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=600)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The example site built by plain `mkdocs build` into a folder of the test's choosing."""
+    root = make_root(tmp_path_factory.mktemp("kb"))
+    content_before = snapshot(root / "content")
+    site = root.parent / "out"
+    result = run(sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), "-d", str(site))
+    assert result.returncode == 0, result.stderr
+    assert snapshot(root / "content") == content_before  # nothing written into docs_dir
+    return site
+
+
+def test_mkdocs_build_makes_every_page(built):
+    for slug in SLUGS:
+        page = (built / "clients" / slug / "index.html").read_text(encoding="utf-8")
+        assert f'data-client="{slug}"' in page and 'id="scopekb-checker-data"' in page
+        assert (built / "clients" / slug / "arbre" / "index.html").is_file()
+    home = (built / "index.html").read_text(encoding="utf-8")
+    assert 'id="scopekb-finder-input"' in home and 'class="scopekb-overview"' in home
+    assert "FICHE D'ASSISTANCE UTILISATEUR" in (built / "accueil-appel" / "index.html").read_text(encoding="utf-8")
+    for asset in ("finder-index.json", "finder.js", "scopekb.css", "checker.js"):
+        assert (built / "assets" / "scopekb" / asset).is_file()
+    assert 'assets/scopekb/finder.js' in home and 'assets/scopekb/scopekb.css' in home
+    assert (built / "scenarios" / "outlook-ne-demarre-plus" / "index.html").is_file()
+
+
+def test_client_pages_stay_out_of_the_navigation(built):
+    home = (built / "index.html").read_text(encoding="utf-8")
+    nav = re.search(r'<div class="md-sidebar md-sidebar--primary".*?<div class="md-sidebar md-sidebar--secondary"',
+                    home, re.S).group(0)
+    assert "accueil-appel/" in nav and "scenarios/" in nav
+    assert "clients/" not in nav
+    page = (built / "clients" / "menuiserie-berard-fils" / "index.html").read_text(encoding="utf-8")
+    assert page.count("clients/") < 20  # no sidebar listing the other clients
+
+
+def test_client_page_has_title_toc_and_html(built):
+    page = (built / "clients" / "menuiserie-berard-fils" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>Menuiserie Bérard &(amp;)? Fils - ", page)
+    assert re.search(r'<h1 id="[^"]+">Menuiserie Bérard &amp; Fils<', page)
+    toc = re.search(r'<nav class="md-nav md-nav--secondary".*?</nav>', page, re.S).group(0)
+    assert 'href="#contracts"' in toc and 'href="#ctr-2025-011"' in toc
+    assert "SCOPEKBGENERATEDHTML" not in page and "scopekb: generated HTML" not in page
+
+
+def test_full_text_search_finds_clients_and_articles(built):
+    index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["fr"]
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert {f"clients/{slug}/" for slug in SLUGS} <= locations
+    assert "scenarios/outlook-ne-demarre-plus/" in locations and "accueil-appel/" in locations
+    assert "" not in locations  # the home page: the finder does that job
+    texts = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
+    assert "PRN-0107" in texts and "Menuiserie Bérard" in texts
+    assert "scopekb-checker-data" not in texts and '"catalog"' not in texts
+
+
+def test_scopekb_build_shows_progress_and_a_summary(tmp_path):
+    root = make_root(tmp_path)
+    result = run("scopekb", "build", "--root", str(root))
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(rf"site built: 8 clients, \d+ pages in [\d.]+ s -> {re.escape(str(root))}/site/internal\n",
+                        result.stdout)
+    assert "loading contracts" in result.stderr and "building pages" in result.stderr
+    assert (root / "site" / "internal" / "clients" / "hotel-le-belvedere" / "index.html").is_file()
+    assert [p.name for p in (root / "site").iterdir()] == ["internal"]  # no build folder left behind
+
+
+def test_bad_data_exits_2_and_keeps_the_previous_site(tmp_path):
+    root = make_root(tmp_path)
+    assert run("scopekb", "build", "--root", str(root)).returncode == 0
+    before = snapshot(root / "site" / "internal")
+    contract = root / "contracts" / "hotel-le-belvedere-ctr-2023-008.yaml"
+    contract.write_text(contract.read_text(encoding="utf-8").replace("level: n1", "level: n9", 1), encoding="utf-8")
+    result = run("scopekb", "build", "--root", str(root))
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line != "loading contracts"]
+    assert errors and all(re.match(r"contracts/hotel-le-belvedere-ctr-2023-008\.yaml:\d+: scope\[\d\]\.level: ", e)
+                          for e in errors), result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert snapshot(root / "site" / "internal") == before
+    assert [p.name for p in (root / "site").iterdir()] == ["internal"]
+    # The plugin under plain `mkdocs build` also stops before MkDocs empties the site folder.
+    result = run(sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"))
+    assert result.returncode != 0 and "scope[0].level" in result.stderr
+    assert snapshot(root / "site" / "internal") == before
+
+
+def test_bad_mkdocs_yml_is_one_error_line(tmp_path):
+    root = make_root(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("docs_dir: content", "docs_dir: nowhere"))
+    result = run("scopekb", "build", "--root", str(root))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert re.search(r"^mkdocs\.yml:\d+: docs_dir: .*nowhere.* \(expected .*\)$", result.stderr, re.M), result.stderr
+    config.unlink()
+    result = run("scopekb", "build", "--root", str(root))
+    assert result.returncode == 2 and result.stderr.splitlines()[-1].startswith("mkdocs.yml:1: mkdocs.yml: ")
+
+
+def test_english_build(tmp_path):
+    root = make_root(tmp_path, language="en")
+    assert site_language("en") == "en" and site_language("fr-CA") == "fr" and site_language(None) == "fr"
+    result = run("scopekb", "build", "--root", str(root))
+    assert result.returncode == 0, result.stderr
+    site = root / "site" / "internal"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in home and "Find a client" in home and "Clients overview" in home
+    client = (site / "clients" / "menuiserie-berard-fils" / "index.html").read_text(encoding="utf-8")
+    assert "Perimeter" in client and "Escalation team: " in client and '"lang":"en"' in client
+    tree = (site / "clients" / "menuiserie-berard-fils" / "arbre" / "index.html").read_text(encoding="utf-8")
+    assert "OUT OF SCOPE" in tree and "What does the request concern?" in tree
+    assert "USER ASSISTANCE FORM" in (site / "accueil-appel" / "index.html").read_text(encoding="utf-8")
+
+
+def test_render_writes_plain_files(tmp_path):
+    root = make_root(tmp_path / "kb")
+    out = tmp_path / "pages"
+    result = run("scopekb", "render", "--audience", "internal", "--out", str(out), "--root", str(root))
+    assert result.returncode == 0, result.stderr
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {render.HOME_PAGE, render.CALL_PAGE, render.FINDER_INDEX} <= written
+    assert {render.client_page(s) for s in SLUGS} | {render.tree_page(s) for s in SLUGS} <= written
+    assert result.stdout == f"wrote {len(written)} files to {out}\n"
+    (out / "stale.md").write_text("old")
+    assert run("scopekb", "render", "--out", str(out), "--root", str(root), "--lang", "en").returncode == 0
+    assert not (out / "stale.md").exists() and "Find a client" in (out / "index.md").read_text()
+    result = run("scopekb", "render", "--out", str(out), "--root", str(root), "--lang", "de")
+    assert result.returncode == 2 and result.stderr.startswith("command line: --lang: ")
+
+
+def test_commands_explain_themselves():
+    for command in ("build", "serve", "render"):
+        result = run("scopekb", command, "--help")
+        assert result.returncode == 0 and "Examples:" in result.stdout and "--root" in result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def wait_for(condition, seconds: float = 120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.5)
+    return None
+
+
+def test_serve_rebuilds_when_a_contract_changes(tmp_path):
+    root = make_root(tmp_path)
+    address = f"127.0.0.1:{free_port()}"
+    server = subprocess.Popen(["scopekb", "serve", "--root", str(root), "--addr", address], env=ENV,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        index_url = f"http://{address}/{render.FINDER_INDEX}"
+        assert "hotel le belvedere" in (wait_for(lambda: fetch(index_url)) or "")
+        contract = root / "contracts" / "hotel-le-belvedere-ctr-2023-008.yaml"
+        text = contract.read_text(encoding="utf-8")
+        contract.write_text(text.replace("aliases:\n", "aliases:\n    - Auberge du Lac Tranquille\n", 1),
+                            encoding="utf-8")
+        assert wait_for(lambda: "auberge du lac tranquille" in (fetch(index_url) or ""))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not (root / "site").exists()  # serving builds elsewhere
+
+
+def test_serve_refuses_bad_data(tmp_path):
+    root = make_root(tmp_path)
+    (root / "contracts" / "broken.yaml").write_text("id: [unclosed\n")
+    result = run("scopekb", "serve", "--root", str(root), "--addr", f"127.0.0.1:{free_port()}")
+    assert result.returncode == 2 and result.stderr.startswith("contracts/broken.yaml:1: ")

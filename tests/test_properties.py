@@ -3,6 +3,8 @@
 Providers and contracts are generated as model records, with a small shared
 vocabulary so that keywords, labels, items and models overlap and collide the
 way real ones do; requests mix known and unknown clients, assets and texts.
+tests/browser/test_checker_generated.py loads `cases` from this file by its
+path: keep the module importable on its own (scopekb and hypothesis only).
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ are cached, as they would be a few seconds later.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import stat
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kb_builder import write_kb
-from scopekb import load
+from scopekb import load, validate
 from scopekb.errors import InputError
 from scopekb.load import CACHE_FILE, load_knowledge_base
 
@@ -73,6 +74,23 @@ def test_the_cache_answers_for_unchanged_files(root, aged, monkeypatch):
     assert cached_files(root) == {"contracts/provider.yaml", "contracts/alpha.yaml", "contracts/beta.yaml"}
     served_from_cache(monkeypatch)
     assert names(root) == {"CTR-1": "Alpha", "CTR-2": "Beta"}
+
+
+def test_an_unchanged_tree_is_answered_without_reading_or_checking(root, aged, monkeypatch):
+    first = load_knowledge_base(root)
+    served_from_cache(monkeypatch)
+
+    def no_assembling(*args):
+        raise AssertionError("assembled although no file changed")
+    monkeypatch.setattr(validate, "assemble", no_assembling)
+    assert load_knowledge_base(root) == first
+
+
+def test_a_renamed_file_is_seen(root, aged):
+    load_knowledge_base(root)
+    (root / "contracts/beta.yaml").rename(root / "contracts/gamma.yaml")
+    sources = {c.id: c.source for c in load_knowledge_base(root).contracts}
+    assert sources == {"CTR-1": "contracts/alpha.yaml", "CTR-2": "contracts/gamma.yaml"}
 
 
 def test_an_edit_of_the_same_size_with_the_mtime_restored_is_seen(root, aged):
@@ -148,8 +166,8 @@ def test_a_cache_from_another_scopekb_version_is_ignored(root, aged, monkeypatch
     with open(root / CACHE_FILE, "rb") as fh:
         stored = pickle.load(fh)
     sig, contract = stored["files"]["contracts/alpha.yaml"]
-    planted = type(contract)(**{**{f: getattr(contract, f) for f in contract.__slots__}, "client_name": "Planted"})
-    stored["files"]["contracts/alpha.yaml"] = (sig, planted)
+    stored["files"]["contracts/alpha.yaml"] = (sig, dataclasses.replace(contract, client_name="Planted"))
+    stored["snapshot"] = None  # (else the whole knowledge base of the last load answers)
     (root / CACHE_FILE).write_bytes(pickle.dumps(stored))
     assert names(root)["CTR-1"] == "Planted"
     # ...another version does not

@@ -1,0 +1,240 @@
+"""How fast the client finder and Material's full-text search answer, in Chromium.
+
+    python bench/finder_latency.py                      # 5,000 clients for the finder, 1,000 for search
+    python bench/finder_latency.py --finder-clients 1000 --search-clients 200
+
+The finder: N clients with realistic contracts (bench/site_build.py's
+generator) are built with `scopekb build`, served on 127.0.0.1 and opened in
+Debian's Chromium; queries are typed key by key in the home page's finder
+and, for every keystroke, the page records the time from the key event to
+the results being in the page (script) and to the next frame after that
+(what the technician sees). Goal: 50 ms at 5,000 clients, index at most 1 MB.
+
+Material's search: at 1,000 clients, a word is typed in the header's search
+box right after the page loads (cold: the worker still builds its lunr index)
+and then another (warm); the time runs from the word's last key to the first
+result in the page. A report, not yet a goal.
+
+Prints figures; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_build import make_knowledge_base  # noqa: E402  (the same generated clients as the build bench)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+FINDER_GOAL_MS = 50
+INDEX_GOAL_BYTES = 1_000_000
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+
+# Installed before any page script: times each keystroke in the finder and each
+# word put in Material's search box. A listener added to the finder's input
+# while its event is under way runs after the page's own, so it sees the
+# results the page has just written.
+TIMING_SCRIPT = """
+window.__bench = {finder: [], search: null};
+// A key that types a character starts the clock; characters typed without a key
+// event (text insertion) start it at their input event.
+document.addEventListener('keydown', (event) => { window.__bench.key = event.timeStamp; }, true);
+document.addEventListener('input', (event) => {
+  const input = event.target;
+  if (input.id !== 'scopekb-finder-input' || !input.value) return;
+  const bench = window.__bench;
+  const typed = bench.key !== undefined ? bench.key : event.timeStamp;
+  delete bench.key;
+  input.addEventListener('input', () => {
+    const script = performance.now() - typed;
+    const shown = document.querySelectorAll('#scopekb-finder-results [role=option]').length;
+    requestAnimationFrame(() => setTimeout(() => {
+      bench.finder.push({query: input.value, script, frame: performance.now() - typed, shown});
+    }, 0));
+  }, {once: true});
+}, true);
+// Material's search reads the box on keyup: from the keyup that follows the
+// whole word put in the box to the first result.
+document.addEventListener('keyup', (event) => {
+  const input = event.target;
+  if (input.classList && input.classList.contains('md-search__input') && input.value) {
+    window.__bench.searchStart = event.timeStamp;
+    window.__bench.search = null;
+  }
+}, true);
+new MutationObserver(() => {
+  const bench = window.__bench;
+  if (bench.search === null && bench.searchStart !== undefined &&
+      document.querySelector('.md-search-result__item')) {
+    bench.search = performance.now() - bench.searchStart;
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class names it so
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(QuietHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def build(root: Path, clients: int) -> tuple[Path, float]:
+    make_knowledge_base(root, clients)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", "from scopekb.cli import main; main()", "build", "--root", str(root)],
+                          cwd=root, env=ENV, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"scopekb build failed:\n{done.stdout}\n{done.stderr}")
+    return root / "site" / "internal", time.perf_counter() - started
+
+
+def finder_queries(root: Path, count: int, rnd: random.Random) -> list[str]:
+    """What technicians type: the start of a name, a client code, an asset id, a model."""
+    import yaml
+
+    contracts = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((root / "contracts").glob("client-*.yaml"))]
+    picked = rnd.sample(contracts, count)
+    queries = []
+    for n, contract in enumerate(picked):
+        name = contract["client"]["name"]
+        kind = n % 4
+        if kind == 0:
+            queries.append(name[:3])
+        elif kind == 1:
+            queries.append(" ".join(name.split()[:2]))
+        elif kind == 2:
+            queries.append(str(contract["client"]["aliases"][0]))
+        else:
+            assets = contract["equipment"].get("items") or [{"id": name[:5]}]
+            queries.append(assets[0]["id"] if n % 8 == 3 else assets[0].get("model", name[:5]).split()[-1])
+    return queries
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return f"median {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms   max {ordered[-1]:6.1f} ms"
+
+
+def new_page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.add_init_script(TIMING_SCRIPT)
+    return page
+
+
+def bench_finder(browser, site: Path, root: Path, clients: int) -> None:
+    index = site / "assets" / "scopekb" / "finder-index.json"
+    size = index.stat().st_size
+    print(f"  finder index: {size / 1e6:.3f} MB (goal at most {INDEX_GOAL_BYTES / 1e6:.0f} MB: "
+          f"{'met' if size <= INDEX_GOAL_BYTES else 'NOT met'})")
+    queries = finder_queries(root, 40, random.Random(11))
+    with serve(site) as url:
+        page = new_page(browser)
+        started = time.perf_counter()
+        page.goto(url, wait_until="networkidle")
+        print(f"  home page loaded with its index in {(time.perf_counter() - started) * 1000:.0f} ms")
+        keystrokes = 0
+        for query in queries:
+            page.fill("#scopekb-finder-input", "")
+            page.focus("#scopekb-finder-input")
+            page.keyboard.type(query, delay=30)
+            keystrokes += len(query)
+            page.wait_for_function("(n) => window.__bench.finder.length >= n", arg=keystrokes)
+        timings = page.evaluate("window.__bench.finder")
+        page.close()
+    script = [t["script"] for t in timings]
+    frame = [t["frame"] for t in timings]
+    first_keys = [t["frame"] for t in timings if len(t["query"]) == 1]
+    print(f"  {len(timings)} keystrokes in {len(queries)} queries ({clients} clients):")
+    print(f"    key to results in page:   {percentiles(script)}")
+    print(f"    key to next frame:        {percentiles(frame)}")
+    print(f"    first key of a query (most results), to next frame: {percentiles(first_keys)}")
+    within = sum(1 for t in frame if t <= FINDER_GOAL_MS)
+    print(f"    goal {FINDER_GOAL_MS} ms per keystroke: {within} of {len(frame)} keystrokes within it "
+          f"({'met' if within == len(frame) else 'NOT met'} for all; slowest {max(frame):.1f} ms)")
+
+
+def search_once(page, word: str) -> float:
+    """Put `word` in the search box at once, release a key, and wait for the first result."""
+    page.click("input.md-search__input")
+    page.fill("input.md-search__input", "")
+    page.wait_for_function("!document.querySelector('.md-search-result__item')")
+    page.evaluate("() => { window.__bench.search = null; delete window.__bench.searchStart; }")
+    page.keyboard.insert_text(word)
+    page.keyboard.press("End")
+    try:
+        page.wait_for_function("window.__bench.search !== null && window.__bench.search !== undefined",
+                               timeout=120_000)
+    except PlaywrightTimeout:
+        return float("nan")
+    return page.evaluate("window.__bench.search")
+
+
+def bench_search(browser, site: Path, clients: int) -> None:
+    index = site / "search" / "search_index.json"
+    print(f"  search index: {index.stat().st_size / 1e6:.1f} MB")
+    with serve(site) as url:
+        # Words of the articles (content/) and of the generated clients' pages.
+        for word, other in (("imprimante", "Dubois"), ("Outlook", "Martin")):
+            page = new_page(browser)
+            page.goto(url, wait_until="load")
+            cold = search_once(page, word)
+            page.wait_for_timeout(300)
+            warm = search_once(page, other)
+            print(f"    '{word}' as soon as the page is loaded: first result after {cold:6.0f} ms; "
+                  f"then '{other}': {warm:5.0f} ms   (nan: no result within 2 minutes)")
+            page.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--finder-clients", type=int, default=5000)
+    parser.add_argument("--search-clients", type=int, default=1000)
+    args = parser.parse_args()
+    print(f"scopekb finder and search latency in Chromium, {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory(prefix="scopekb-finder-bench-") as tmp, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            root = Path(tmp) / "finder"
+            site, seconds = build(root, args.finder_clients)
+            print(f"\nclient finder, {args.finder_clients} clients (site built in {seconds:.1f} s)")
+            bench_finder(browser, site, root, args.finder_clients)
+            root = Path(tmp) / "search"
+            site, seconds = build(root, args.search_clients)
+            print(f"\nMaterial search, {args.search_clients} clients (site built in {seconds:.1f} s)")
+            bench_search(browser, site, args.search_clients)
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -181,6 +181,15 @@ def test_of_several_entries_with_the_category_the_matched_one_counts_else_the_fi
     assert_verdict(check(kb, "Zeta", item=text), verdict, team, "in-scope", category="servers")
 
 
+def test_an_item_that_lost_to_a_longer_keyword_picks_no_entry(tmp_path):
+    # "file server" (a keyword, 11 characters) beats the item "NAS" (3): step 3 matched
+    # no scope item, so of the two servers entries the first counts.
+    kb = build_kb(tmp_path, SPLIT_ENTRIES.replace("items: [Mail server]", "items: [Mail server, NAS]"))
+    assert_verdict(check(kb, "Zeta", item="NAS file server down"), "handle", "helpdesk", "in-scope",
+                   category="servers")
+    assert_verdict(check(kb, "Zeta", item="NAS down"), "route", "n2-sys", "in-scope", category="servers")
+
+
 # --- Step 5: the kind must be in services -------------------------------------------------------
 
 def test_kind_not_in_services_is_service_not_covered(alpha):

@@ -55,27 +55,29 @@ class Candidate:
     length: int  # characters of the normal form: the longest match wins
     category: str
     asset: Asset | None = None
+    scope_item: bool = False  # a contract's scope item (it then picks its entry at step 4)
 
 
 @dataclass(frozen=True, slots=True)
 class Subject:
     category: str
     asset: Asset | None
+    item: str | None = None  # normal form of the scope item that matched, if one did
 
 
 def candidates(kb: KnowledgeBase, contracts: tuple[Contract, ...]) -> list[Candidate]:
     """Scope items, then equipment models, then catalogue labels, then keywords."""
     found: list[Candidate] = []
 
-    def add(text: str, category: str, asset: Asset | None = None) -> None:
+    def add(text: str, category: str, asset: Asset | None = None, scope_item: bool = False) -> None:
         norm = normal_form(text)
         if norm:
-            found.append(Candidate(tuple(norm.split(" ")), len(norm), category, asset))
+            found.append(Candidate(tuple(norm.split(" ")), len(norm), category, asset, scope_item))
 
     for contract in contracts:
         for entry in contract.scope:
             for item in entry.items:
-                add(item, entry.category)
+                add(item, entry.category, scope_item=True)
     for contract in contracts:
         for asset in contract.equipment:
             if asset.model:
@@ -113,15 +115,17 @@ def find_asset(contracts: tuple[Contract, ...], asset_id: str) -> Asset | None:
     return None
 
 
-def pick_entry(kb: KnowledgeBase, contract: Contract, category: str, text: str | None) -> ScopeEntry | None:
-    """Of this contract's entries for `category`, the one whose item matched, else the first."""
+def pick_entry(contract: Contract, category: str, matched_item: str | None) -> ScopeEntry | None:
+    """Of this contract's entries for `category`, the one whose item matched, else the first.
+
+    An entry's item matched when it is the scope item step 3 matched (same
+    normal form): a keyword, label or model that won names no entry.
+    """
     entries = [e for e in contract.scope if e.category == category]
-    if len(entries) > 1 and text:
-        pool = [Candidate(tuple(normal_form(i).split(" ")), len(normal_form(i)), str(n))
-                for n, e in enumerate(entries) for i in e.items if normal_form(i)]
-        match = best_match(text, pool)
-        if match is not None:
-            return entries[int(match.category)]
+    if matched_item is not None:
+        for entry in entries:
+            if any(normal_form(item) == matched_item for item in entry.items):
+                return entry
     return entries[0] if entries else None
 
 
@@ -206,7 +210,7 @@ def decide(kb: KnowledgeBase, req: Request, lang: str = "fr") -> Decision:
         match = best_match(req.item, candidates(kb, active))
         if match is None:
             return say.out_of_scope(first, None, "not-in-perimeter", "no-match", text=req.item.strip())
-        subject = Subject(match.category, match.asset)
+        subject = Subject(match.category, match.asset, " ".join(match.words) if match.scope_item else None)
     else:
         return say.ask(first, None, "subject-unknown", "question.subject")
     # Steps 4 to 7, for each contract in force, in id order.
@@ -220,7 +224,7 @@ def decide(kb: KnowledgeBase, req: Request, lang: str = "fr") -> Decision:
 
 def _steps_4_to_7(say: _Say, contract: Contract, subject: Subject) -> Decision:
     kb, req, category = say.kb, say.req, subject.category
-    entry = pick_entry(kb, contract, category, req.item if not req.asset else None)
+    entry = pick_entry(contract, category, subject.item)
     if entry is None:
         return say.out_of_scope(contract, category, "not-in-perimeter", category=say.label(category))
     if req.kind not in contract.services:

@@ -219,9 +219,6 @@ def contract_from_node(node: yaml.Node | None, source: str) -> Contract | list[s
     for i, entry in enumerate(data["scope"]):
         if entry["level"] == "n2" and "team" not in entry:
             problems.add(lines[f"scope[{i}]"], f"scope[{i}].team", "missing for a level n2 entry", "a team id")
-        if entry["level"] == "n1" and "team" in entry:
-            problems.add(lines[f"scope[{i}].team"], f"scope[{i}].team", "only level n2 entries name a team",
-                         "no team on an n1 entry")
         scope.append(ScopeEntry(entry["category"], entry["level"], entry.get("team"), tuple(entry.get("items", ()))))
     equipment = data.get("equipment", {})
     assets, seen = [], {}

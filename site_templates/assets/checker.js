@@ -66,11 +66,12 @@
 
   // --------------------------------------------------------------- decide.py
 
-  function Candidate(words, length, category, asset) {
+  function Candidate(words, length, category, asset, scopeItem) {
     this.words = words;
     this.length = length;
     this.category = category;
     this.asset = asset || null;
+    this.scopeItem = !!scopeItem; /* a contract's scope item: it picks its entry at step 4 */
   }
 
   function catalogById(data) {
@@ -83,16 +84,16 @@
   function candidates(data, contracts) {
     var found = [];
 
-    function add(text, category, asset) {
+    function add(text, category, asset, scopeItem) {
       var norm = normalForm(text);
       if (norm) {
-        found.push(new Candidate(norm.split(' '), norm.length, category, asset));
+        found.push(new Candidate(norm.split(' '), norm.length, category, asset, scopeItem));
       }
     }
 
     contracts.forEach(function (contract) {
       contract.scope.forEach(function (entry) {
-        entry.items.forEach(function (item) { add(item, entry.category); });
+        entry.items.forEach(function (item) { add(item, entry.category, null, true); });
       });
     });
     contracts.forEach(function (contract) {
@@ -143,20 +144,14 @@
     return null;
   }
 
-  /* Of this contract's entries for `category`, the one whose item matched, else the first. */
-  function pickEntry(contract, category, text) {
+  /* Of this contract's entries for `category`, the one whose item matched, else the first.
+     An entry's item matched when it is the scope item step 3 matched (same normal form). */
+  function pickEntry(contract, category, matchedItem) {
     var entries = contract.scope.filter(function (e) { return e.category === category; });
-    if (entries.length > 1 && text) {
-      var pool = [];
-      entries.forEach(function (entry, n) {
-        entry.items.forEach(function (item) {
-          var norm = normalForm(item);
-          if (norm) { pool.push(new Candidate(norm.split(' '), norm.length, String(n))); }
-        });
-      });
-      var match = bestMatch(text, pool);
-      if (match !== null) {
-        return entries[parseInt(match.category, 10)];
+    if (matchedItem !== null) {
+      for (var i = 0; i < entries.length; i++) {
+        var hit = entries[i].items.some(function (item) { return normalForm(item) === matchedItem; });
+        if (hit) { return entries[i]; }
       }
     }
     return entries.length ? entries[0] : null;
@@ -298,13 +293,14 @@
         return say.outOfScope(first, null, 'asset-unknown', null,
           { asset: strip(req.asset), client: client.name });
       }
-      subject = { category: asset.category, asset: asset };
+      subject = { category: asset.category, asset: asset, item: null };
     } else if (req.item && strip(req.item)) {
       var match = bestMatch(req.item, candidates(data, active));
       if (match === null) {
         return say.outOfScope(first, null, 'not-in-perimeter', 'no-match', { text: strip(req.item) });
       }
-      subject = { category: match.category, asset: match.asset };
+      subject = { category: match.category, asset: match.asset,
+                  item: match.scopeItem ? match.words.join(' ') : null };
     } else {
       return say.ask(first, null, 'subject-unknown', 'question.subject', {});
     }
@@ -323,7 +319,7 @@
     var data = say.data;
     var req = say.req;
     var category = subject.category;
-    var entry = pickEntry(contract, category, req.asset ? null : req.item);
+    var entry = pickEntry(contract, category, subject.item);
     if (entry === null) {
       return say.outOfScope(contract, category, 'not-in-perimeter', null, { category: say.label(category) });
     }

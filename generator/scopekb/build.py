@@ -32,8 +32,8 @@ class BuildSummary:
     site_dir: Path
 
     def line(self) -> str:
-        return (f"site built: {self.clients} clients, {self.pages} pages in {self.seconds:.1f} s "
-                f"-> {self.site_dir}")
+        clients = f"{self.clients} client" + ("s" if self.clients != 1 else "")
+        return f"site built: {clients}, {self.pages} pages in {self.seconds:.1f} s -> {self.site_dir}"
 
 
 class Progress:

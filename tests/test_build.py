@@ -232,3 +232,29 @@ def test_serve_refuses_bad_data(tmp_path):
     (root / "contracts" / "broken.yaml").write_text("id: [unclosed\n")
     result = run("scopekb", "serve", "--root", str(root), "--addr", f"127.0.0.1:{free_port()}")
     assert result.returncode == 2 and result.stderr.startswith("contracts/broken.yaml:1: ")
+
+
+def local_links(site: Path, page: Path):
+    """(href, file it names) for every relative link of a built page."""
+    for href in re.findall(r'<a [^>]*href="([^"#]+)', page.read_text(encoding="utf-8")):
+        if not re.match(r"[a-z]+:", href):
+            target = (page.parent / href).resolve()
+            yield href, target / "index.html" if href.endswith("/") or target.is_dir() else target
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_every_link_of_the_generated_pages_leads_somewhere(tmp_path, directory_urls):
+    root = make_root(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + f"use_directory_urls: {str(directory_urls).lower()}\n")
+    assert run("scopekb", "build", "--root", str(root)).returncode == 0
+    site = root / "site" / "internal"
+    pages = [site / "index.html", *site.glob("accueil-appel*.html"), *site.glob("accueil-appel/index.html")]
+    pages += [p for p in (site / "clients").rglob("*.html")]
+    assert len(pages) == 2 + 2 * len(SLUGS)
+    checked = 0
+    for page in pages:
+        for href, target in local_links(site, page):
+            assert target.is_file(), f"{page.relative_to(site)}: {href}"
+            checked += 1
+    assert checked > 100

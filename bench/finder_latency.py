@@ -2,6 +2,7 @@
 
     python bench/finder_latency.py                      # 5,000 clients for the finder, 1,000 for search
     python bench/finder_latency.py --finder-clients 1000 --search-clients 200
+    python bench/finder_latency.py --keep /tmp/finder-bench   # keep the built sites for the next run
 
 The finder: N clients with realistic contracts (bench/site_build.py's
 generator) are built with `scopekb build`, served on 127.0.0.1 and opened in
@@ -108,6 +109,10 @@ def serve(directory: Path):
 
 
 def build(root: Path, clients: int) -> tuple[Path, float]:
+    """Generate `clients` clients in `root` and build their site; a site kept from an earlier run is reused."""
+    site = root / "site" / "internal"
+    if (site / "index.html").is_file():
+        return site, float("nan")
     make_knowledge_base(root, clients)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", "from scopekb.cli import main; main()", "build", "--root", str(root)],
@@ -215,22 +220,29 @@ def bench_search(browser, site: Path, clients: int) -> None:
             page.close()
 
 
+def built(seconds: float) -> str:
+    return "site kept from an earlier run" if seconds != seconds else f"site built in {seconds:.1f} s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--finder-clients", type=int, default=5000)
     parser.add_argument("--search-clients", type=int, default=1000)
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="build the sites in DIR and keep them; a later run with the same DIR reuses them")
     args = parser.parse_args()
     print(f"scopekb finder and search latency in Chromium, {os.cpu_count()} CPUs")
-    with tempfile.TemporaryDirectory(prefix="scopekb-finder-bench-") as tmp, sync_playwright() as playwright:
+    with (contextlib.nullcontext(str(args.keep)) if args.keep else
+          tempfile.TemporaryDirectory(prefix="scopekb-finder-bench-")) as tmp, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            root = Path(tmp) / "finder"
+            root = Path(tmp) / f"finder-{args.finder_clients}"
             site, seconds = build(root, args.finder_clients)
-            print(f"\nclient finder, {args.finder_clients} clients (site built in {seconds:.1f} s)")
+            print(f"\nclient finder, {args.finder_clients} clients ({built(seconds)})")
             bench_finder(browser, site, root, args.finder_clients)
-            root = Path(tmp) / "search"
+            root = Path(tmp) / f"search-{args.search_clients}"
             site, seconds = build(root, args.search_clients)
-            print(f"\nMaterial search, {args.search_clients} clients (site built in {seconds:.1f} s)")
+            print(f"\nMaterial search, {args.search_clients} clients ({built(seconds)})")
             bench_search(browser, site, args.search_clients)
         finally:
             browser.close()

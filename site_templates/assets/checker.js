@@ -404,14 +404,14 @@
 
   // The checker's own look, kept with its code; colours come from the theme's variables.
   var STYLE = [
-    '.scopekb-checker__form{display:grid;gap:.8em;margin:1em 0}',
+    '.scopekb-checker__form{display:grid;grid-template-columns:minmax(0,1fr);gap:.8em;margin:1em 0}',
     '.scopekb-checker__field label,.scopekb-checker__subject legend{display:block;font-weight:700}',
     '.scopekb-checker__subject{border:1px solid var(--md-default-fg-color--lighter,#bbb);',
-    'border-radius:.2rem;padding:.4em .8em .8em;display:grid;gap:.6em}',
+    'border-radius:.2rem;padding:.4em .8em .8em;display:grid;grid-template-columns:minmax(0,1fr);gap:.6em;min-width:0}',
     '.scopekb-checker__hint{margin:.2em 0 0;font-size:.85em;color:var(--md-default-fg-color--light,#555)}',
     '.scopekb-checker input,.scopekb-checker select{font:inherit;color:var(--md-default-fg-color,#000);',
     'background:var(--md-default-bg-color,#fff);border:1px solid var(--md-default-fg-color--light,#666);',
-    'border-radius:.2rem;padding:.3em .5em;min-width:min(24em,100%);max-width:100%}',
+    'border-radius:.2rem;padding:.3em .5em;box-sizing:border-box;width:24em;max-width:100%}',
     '.scopekb-checker input:focus,.scopekb-checker select:focus{outline:2px solid ',
     'var(--md-accent-fg-color,#526cfe);outline-offset:1px}',
     '.scopekb-checker__result{border-left:.4rem solid #757575;padding:.2em 1em;margin:1em 0;',
@@ -423,6 +423,8 @@
     '.scopekb-verdict--handle{border-left-color:#2e7d32}.scopekb-verdict--route{border-left-color:#1565c0}',
     '.scopekb-verdict--out-of-scope{border-left-color:#c62828}',
     '.scopekb-verdict--no-contract{border-left-color:#4e342e}.scopekb-verdict--ask{border-left-color:#f9a825}',
+    '.scopekb-checker__announce{position:absolute;width:1px;height:1px;margin:-1px;padding:0;',
+    'overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}',
     '@media print{.scopekb-checker{display:none}}'
   ].join('');
 
@@ -470,7 +472,11 @@
       field(date.id, labels.date, date), field(acquired.id, labels.acquired, acquired)
     ]);
     var result = el('div', { class: 'scopekb-checker__result', 'data-scopekb-result': '',
-      role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+      role: 'region', 'aria-label': labels.verdict });
+    // Screen readers hear the verdict, team and reason as they change, not the whole answer
+    // at every keystroke; the answer itself stays in the page to be read at will.
+    var announce = el('p', { class: 'scopekb-checker__announce', role: 'status', 'aria-live': 'polite',
+      'aria-atomic': 'true' });
 
     function request() {
       return {
@@ -483,7 +489,11 @@
     }
 
     function update() {
-      show(result, data, decide(data, request()), catalog);
+      var decision = decide(data, request());
+      show(result, data, decision, catalog);
+      announce.textContent = [message(data, 'verdict.' + decision.verdict),
+        decision.team ? result.querySelector('[data-part="team"]').textContent : decision.question,
+        decision.reasons[0].text].join(' — ');
     }
 
     // The subject is an item or an asset, never both: picking one clears the other.
@@ -498,6 +508,7 @@
     root.textContent = '';
     root.appendChild(form);
     root.appendChild(result);
+    root.appendChild(announce);
     update();
     root.setAttribute('data-ready', 'true');
   }

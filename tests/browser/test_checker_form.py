@@ -79,3 +79,17 @@ def test_form_speaks_the_site_language(request, kb, page, site_fixture, lang):
         "#scopekb-checker input, #scopekb-checker select",
         "cs => cs.filter(c => !c.labels || c.labels.length === 0).map(c => c.name)")
     assert unnamed == []
+
+
+def test_answer_is_announced_briefly(site, kb, page):
+    """A screen reader hears the verdict and what to say or whom to call, in a polite live region."""
+    slug = "menuiserie-berard-fils" if "menuiserie-berard-fils" in kb.clients else next(iter(kb.clients))
+    page.goto(site.client_pages[slug])
+    wait_for_checker(page)
+    data = page_data(page)
+    page.fill('#scopekb-checker input[name="item"]', "imprimante laser")
+    verdict = page.get_attribute("#scopekb-checker [data-scopekb-result]", "data-verdict")
+    live = page.text_content('#scopekb-checker [role="status"]')
+    assert live.startswith(data["messages"][f"verdict.{verdict}"])
+    reason = page.text_content('#scopekb-checker [data-part="reasons"] li')
+    assert live.endswith(reason)

@@ -182,3 +182,26 @@ def test_a_matched_model_stands_for_its_asset(tmp_path):
     kb = build_kb(tmp_path, hardware_contract("acquired-before-signature", acquired="2026-02-10"))
     result = check(kb, "Eta Menuiserie", item="brother hl l5100dn")
     assert_verdict(result, "out-of-scope", "sales", "acquired-after-signature", category="printers")
+
+
+# --- the first-word index gives what a plain scan gives ----------------------------------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from scopekb.decide import Candidate, Matcher, contains_words  # noqa: E402
+
+WORDS = st.sampled_from(["pc", "imprimante", "laser", "hp", "word", "serveur", "de", "fichiers"])
+
+
+def scan(pool, text_words):
+    best = None
+    for cand in pool:
+        if (best is None or cand.length > best.length) and contains_words(text_words, cand.words):
+            best = cand
+    return best
+
+
+@given(st.lists(st.lists(WORDS, min_size=1, max_size=3), max_size=25), st.lists(WORDS, min_size=1, max_size=8))
+def test_the_indexed_matcher_agrees_with_a_scan_in_tie_order(phrases, text):
+    pool = [Candidate(tuple(p), len(" ".join(p)), f"cat-{n}") for n, p in enumerate(phrases)]
+    assert Matcher(pool).best(tuple(text)) is scan(pool, tuple(text))

@@ -65,29 +65,58 @@ class Subject:
     item: str | None = None  # normal form of the scope item that matched, if one did
 
 
-def candidates(kb: KnowledgeBase, contracts: tuple[Contract, ...]) -> list[Candidate]:
-    """Scope items, then equipment models, then catalogue labels, then keywords."""
-    found: list[Candidate] = []
+class Matcher:
+    """Candidates in tie-break order, indexed by first word.
 
-    def add(text: str, category: str, asset: Asset | None = None, scope_item: bool = False) -> None:
-        norm = normal_form(text)
-        if norm:
-            found.append(Candidate(tuple(norm.split(" ")), len(norm), category, asset, scope_item))
+    `best` gives what a scan of every candidate would (the longest found,
+    the earliest on a tie) while looking only at candidates whose first word
+    is in the text: a catalogue has hundreds of keywords, a request a few words.
+    """
 
-    for contract in contracts:
-        for entry in contract.scope:
-            for item in entry.items:
-                add(item, entry.category, scope_item=True)
-    for contract in contracts:
-        for asset in contract.equipment:
-            if asset.model:
-                add(asset.model, asset.category, asset)
-    for category in kb.provider.catalog.values():
-        add(category.label, category.id)
-    for category in kb.provider.catalog.values():
-        for keyword in category.keywords:
-            add(keyword, category.id)
-    return found
+    def __init__(self, pool: list[Candidate]):
+        self.by_first_word: dict[str, list[tuple[int, Candidate]]] = {}
+        for order, cand in enumerate(pool):
+            self.by_first_word.setdefault(cand.words[0], []).append((order, cand))
+
+    def best(self, text_words: tuple[str, ...]) -> Candidate | None:
+        best, best_key = None, None
+        for word in set(text_words):
+            for order, cand in self.by_first_word.get(word, ()):
+                key = (-cand.length, order)
+                if (best_key is None or key < best_key) and contains_words(text_words, cand.words):
+                    best, best_key = cand, key
+        return best
+
+
+def _candidate(text: str, category: str, asset: Asset | None = None, scope_item: bool = False) -> Candidate | None:
+    norm = normal_form(text)
+    return Candidate(tuple(norm.split(" ")), len(norm), category, asset, scope_item) if norm else None
+
+
+def contract_candidates(contracts: tuple[Contract, ...]) -> list[Candidate]:
+    """The scope items, then the equipment models, of these contracts."""
+    found = [_candidate(item, entry.category, scope_item=True)
+             for contract in contracts for entry in contract.scope for item in entry.items]
+    found += [_candidate(asset.model, asset.category, asset)
+              for contract in contracts for asset in contract.equipment if asset.model]
+    return [cand for cand in found if cand is not None]
+
+
+# provider id -> (provider, matcher): holding the provider keeps its id from being reused
+_CATALOG_MATCHERS: dict[int, tuple[object, Matcher]] = {}
+
+
+def catalog_matcher(kb: KnowledgeBase) -> Matcher:
+    """The catalogue's labels, then its keywords, built once per provider."""
+    hit = _CATALOG_MATCHERS.get(id(kb.provider))
+    if hit is None or hit[0] is not kb.provider:
+        catalog = kb.provider.catalog.values()
+        pool = [_candidate(c.label, c.id) for c in catalog]
+        pool += [_candidate(keyword, c.id) for c in catalog for keyword in c.keywords]
+        if len(_CATALOG_MATCHERS) > 16:
+            _CATALOG_MATCHERS.clear()
+        hit = _CATALOG_MATCHERS[id(kb.provider)] = (kb.provider, Matcher([c for c in pool if c is not None]))
+    return hit[1]
 
 
 def contains_words(text_words: tuple[str, ...], words: tuple[str, ...]) -> bool:
@@ -96,14 +125,14 @@ def contains_words(text_words: tuple[str, ...], words: tuple[str, ...]) -> bool:
     return any(text_words[i:i + n] == words for i in range(len(text_words) - n + 1))
 
 
-def best_match(text: str, pool: list[Candidate]) -> Candidate | None:
-    """The longest candidate found in `text`; a tie goes to the earlier one."""
+def best_match(kb: KnowledgeBase, contracts: tuple[Contract, ...], text: str) -> Candidate | None:
+    """The longest candidate found in `text`; a tie goes to the earlier one, contracts' before the catalogue's."""
     text_words = tuple(normal_form(text).split(" "))
-    best: Candidate | None = None
-    for cand in pool:
-        if (best is None or cand.length > best.length) and contains_words(text_words, cand.words):
-            best = cand
-    return best
+    own = Matcher(contract_candidates(contracts)).best(text_words)
+    catalog = catalog_matcher(kb).best(text_words)
+    if own is None or (catalog is not None and catalog.length > own.length):
+        return catalog
+    return own
 
 
 def find_asset(contracts: tuple[Contract, ...], asset_id: str) -> Asset | None:
@@ -207,7 +236,7 @@ def decide(kb: KnowledgeBase, req: Request, lang: str = "fr") -> Decision:
             return say.out_of_scope(first, None, "asset-unknown", asset=req.asset.strip(), client=client.name)
         subject = Subject(asset.category, asset)
     elif req.item and req.item.strip():
-        match = best_match(req.item, candidates(kb, active))
+        match = best_match(kb, active, req.item)
         if match is None:
             return say.out_of_scope(first, None, "not-in-perimeter", "no-match", text=req.item.strip())
         subject = Subject(match.category, match.asset, " ".join(match.words) if match.scope_item else None)

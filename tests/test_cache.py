@@ -19,7 +19,7 @@ import pytest
 from kb_builder import write_kb
 from scopekb import load, validate
 from scopekb.errors import InputError
-from scopekb.load import CACHE_FILE, load_knowledge_base
+from scopekb.load import FILES_CACHE, SNAPSHOT_CACHE, load_knowledge_base
 
 ALPHA = """\
 id: CTR-1
@@ -48,8 +48,8 @@ def names(root: Path) -> dict[str, str]:
 
 
 def cached_files(root: Path) -> set[str]:
-    with open(root / CACHE_FILE, "rb") as fh:
-        return set(pickle.load(fh)["files"])
+    with open(root / FILES_CACHE, "rb") as fh:
+        return set(pickle.load(fh)["data"])
 
 
 def served_from_cache(monkeypatch):
@@ -84,6 +84,14 @@ def test_an_unchanged_tree_is_answered_without_reading_or_checking(root, aged, m
         raise AssertionError("assembled although no file changed")
     monkeypatch.setattr(validate, "assemble", no_assembling)
     assert load_knowledge_base(root) == first
+
+
+def test_a_cached_check_opens_only_the_client_it_concerns(root, aged):
+    load_knowledge_base(root)
+    kb = load_knowledge_base(root)
+    assert isinstance(kb.clients, load.ClientShelf) and list(kb.clients) == ["alpha", "beta"]
+    assert kb.find_client("Beta").contracts[0].id == "CTR-2"
+    assert set(kb.clients.opened) == {"beta"}
 
 
 def test_a_renamed_file_is_seen(root, aged):
@@ -155,7 +163,8 @@ def test_checks_across_files_run_on_every_load(root, aged):
                                      pickle.dumps({"version": None})])
 def test_a_corrupt_cache_is_rebuilt_silently(root, aged, garbage):
     load_knowledge_base(root)
-    (root / CACHE_FILE).write_bytes(garbage)
+    (root / FILES_CACHE).write_bytes(garbage)
+    (root / SNAPSHOT_CACHE).write_bytes(garbage)
     assert names(root) == {"CTR-1": "Alpha", "CTR-2": "Beta"}
     assert cached_files(root) == {"contracts/provider.yaml", "contracts/alpha.yaml", "contracts/beta.yaml"}
 
@@ -163,12 +172,12 @@ def test_a_corrupt_cache_is_rebuilt_silently(root, aged, garbage):
 def test_a_cache_from_another_scopekb_version_is_ignored(root, aged, monkeypatch):
     load_knowledge_base(root)
     # plant a wrong answer for an unchanged file: the same version trusts it...
-    with open(root / CACHE_FILE, "rb") as fh:
+    with open(root / FILES_CACHE, "rb") as fh:
         stored = pickle.load(fh)
-    sig, contract = stored["files"]["contracts/alpha.yaml"]
-    stored["files"]["contracts/alpha.yaml"] = (sig, dataclasses.replace(contract, client_name="Planted"))
-    stored["snapshot"] = None  # (else the whole knowledge base of the last load answers)
-    (root / CACHE_FILE).write_bytes(pickle.dumps(stored))
+    sig, contract = stored["data"]["contracts/alpha.yaml"]
+    stored["data"]["contracts/alpha.yaml"] = (sig, dataclasses.replace(contract, client_name="Planted"))
+    (root / FILES_CACHE).write_bytes(pickle.dumps(stored))
+    (root / SNAPSHOT_CACHE).unlink()  # (else the whole knowledge base of the last load answers)
     assert names(root)["CTR-1"] == "Planted"
     # ...another version does not
     monkeypatch.setattr(load, "__version__", "0.0.0-other")

@@ -15,19 +15,21 @@ import gc
 import os
 import pickle
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from time import time_ns
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import InputError
-from .model import Contract, KnowledgeBase, Provider
+from .model import Client, Contract, KnowledgeBase, Provider
 
 if TYPE_CHECKING:
     import yaml
 
 PROVIDER_FILE = "contracts/provider.yaml"
-CACHE_FILE = ".scopekb-cache/contracts.pickle"
+FILES_CACHE = ".scopekb-cache/files.pickle"
+SNAPSHOT_CACHE = ".scopekb-cache/snapshot.pickle"
 RACY_NS = 2_000_000_000  # more than the coarsest timestamp tick in common use (1 s)
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
 
@@ -99,12 +101,14 @@ def _signature(path: Path) -> tuple[int, int, int, int]:
 
 def _unpickle(fh):
     """pickle.load without the garbage collector, which would rescan the heap many times over
-    while tens of thousands of records are created (a third of the time of a cached load)."""
+    while tens of thousands of records are created (a third of the time of a cached load).
+    The records live as long as the process: frozen, later collections skip them too."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         return pickle.load(fh)
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
@@ -119,37 +123,74 @@ def _record_format() -> tuple:
     return (__version__,) + tuple((cls.__name__, tuple(f.name for f in fields(cls))) for cls in records)
 
 
-class _Cache:
-    """Per-file results keyed by file signature, and the knowledge base of the last load.
+class ClientShelf(Mapping):
+    """Clients by slug, each unpickled the first time it is asked for.
 
-    When no file was added, removed or changed since a load that succeeded, the
-    knowledge base it assembled is the answer again: `assemble` is a function of
-    the files alone.
+    A check concerns one client: a cached knowledge base of thousands of
+    contracts need not be rebuilt in memory to answer it.
+    """
+
+    def __init__(self, blobs: dict[str, bytes]):
+        self.blobs = blobs  # in the knowledge base's client order
+        self.opened: dict[str, Client] = {}
+
+    def __getitem__(self, slug: str) -> Client:
+        client = self.opened.get(slug)
+        if client is None:
+            client = self.opened[slug] = pickle.loads(self.blobs[slug])
+        return client
+
+    def __iter__(self):
+        return iter(self.blobs)
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+
+class _Cache:
+    """Two files: per-file results keyed by file signature, and the last good load.
+
+    When no file was added, removed or changed since a load that succeeded,
+    the knowledge base it assembled is the answer again (`assemble` is a
+    function of the files alone), read from the snapshot file alone: the
+    per-file results are read only when a file has to be checked again.
     """
 
     def __init__(self, root: Path, enabled: bool):
-        self.path = root / CACHE_FILE
+        self.files_path = root / FILES_CACHE
+        self.snapshot_path = root / SNAPSHOT_CACHE
         self.enabled = enabled
-        self.entries: dict[str, tuple] = {}
-        self.snapshot: tuple | None = None  # ((file, signature) of every file, KnowledgeBase)
+        self.entries: dict[str, tuple] | None = None  # read on first use
         self.seen: list[tuple[str, tuple]] = []  # (file, signature) of this load, in reading order
         self.trusted = True  # every file of this load is old enough to be cached
         self.dirty = False
-        if enabled:
-            try:
-                with open(self.path, "rb") as fh:
-                    stored = _unpickle(fh)
-                if stored.get("format") == _record_format():
-                    self.entries = stored["files"]
-                    self.snapshot = stored.get("snapshot")
-            except Exception:  # a missing, partial or foreign cache is simply rebuilt
-                self.entries, self.snapshot = {}, None
+
+    def _read(self, path: Path):
+        if not self.enabled:
+            return None
+        try:
+            with open(path, "rb") as fh:
+                stored = _unpickle(fh)
+            return stored["data"] if stored.get("format") == _record_format() else None
+        except Exception:  # a missing, partial or foreign cache is simply rebuilt
+            return None
+
+    def _write(self, path: Path, data) -> None:
+        try:
+            path.parent.mkdir(exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump({"format": _record_format(), "data": data}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:  # a read-only tree still works, only slower
+            pass
 
     def unchanged(self, root: Path, files: list[str]) -> KnowledgeBase | None:
         """The knowledge base of the last load, if these files are exactly the ones it read."""
-        if self.snapshot is None:
+        snapshot = self._read(self.snapshot_path)
+        if snapshot is None:
             return None
-        signatures, kb = self.snapshot
+        signatures, provider, names, blobs = snapshot
         if [rel for rel, _ in signatures] != files:
             return None
         try:
@@ -157,9 +198,11 @@ class _Cache:
                 return None
         except OSError:
             return None
-        return kb
+        return KnowledgeBase(provider, ClientShelf(blobs), names)
 
     def result(self, root: Path, rel: str, from_node):
+        if self.entries is None:
+            self.entries = self._read(self.files_path) or {}
         now = time_ns()
         sig = _signature(root / rel)
         self.seen.append((rel, sig))
@@ -177,23 +220,17 @@ class _Cache:
 
     def save(self, keep: set[str], kb: KnowledgeBase | None = None) -> None:
         """Store the per-file results, and `kb` when every file it came from could be cached."""
-        if not self.enabled:
+        if not self.enabled or self.entries is None:
             return
-        snapshot = (tuple(self.seen), kb) if kb is not None and self.trusted else None
         stale = set(self.entries) - keep
-        if not (self.dirty or stale or (snapshot is None) != (self.snapshot is None)):
-            return
         for rel in stale:
             del self.entries[rel]
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump({"format": _record_format(), "files": self.entries, "snapshot": snapshot}, fh,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:  # a read-only tree still works, only slower
-            pass
+        if self.dirty or stale:
+            self._write(self.files_path, self.entries)
+        if kb is not None and self.trusted:
+            blobs = {slug: pickle.dumps(client, protocol=pickle.HIGHEST_PROTOCOL)
+                     for slug, client in kb.clients.items()}
+            self._write(self.snapshot_path, (tuple(self.seen), kb.provider, kb.names, blobs))
 
 
 def load_knowledge_base(root: Path, use_cache: bool = True) -> KnowledgeBase:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 REQUEST_KINDS = ("incident", "installation", "information", "change")
@@ -132,10 +133,14 @@ class Client:
 @dataclass(frozen=True)
 class KnowledgeBase:
     provider: Provider
-    contracts: tuple[Contract, ...]  # ordered by id
-    clients: dict[str, Client]  # slug -> client, ordered by client name
+    clients: Mapping[str, Client]  # slug -> client, ordered by client name
     # normal form of every name, alias and slug -> client slug
     names: dict[str, str]
+
+    @property
+    def contracts(self) -> tuple[Contract, ...]:
+        """Every contract, ordered by id."""
+        return tuple(sorted((c for client in self.clients.values() for c in client.contracts), key=lambda c: c.id))
 
     def find_client(self, text: str) -> Client | None:
         slug = self.names.get(normal_form(text))

@@ -281,7 +281,7 @@ def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
     for slug, group in sorted(grouped.items(), key=lambda kv: (normal_form(kv[1][0].client_name), kv[0])):
         aliases = tuple(dict.fromkeys(a for c in group for a in c.aliases))
         clients[slug] = Client(slug, group[0].client_name, aliases, tuple(group))
-    return KnowledgeBase(provider, ordered, clients, names)
+    return KnowledgeBase(provider, clients, names)
 
 
 def _client_names(contracts: tuple[Contract, ...], messages: list[str], err) -> dict[str, str]:

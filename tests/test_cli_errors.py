@@ -354,6 +354,13 @@ def test_usage_errors_are_one_line_in_the_same_form(example, args, names):
     assert CLI_ERROR_LINE.match(line), line
 
 
+def test_a_contract_that_cannot_be_read(tmp_path):
+    root = kb(tmp_path, {"c.yaml": BASE})
+    (root / "contracts" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    assert_fails_with(root, ["contracts/gone.yaml:1: document: cannot be read: No such file or directory "
+                             "(expected a readable file)"])
+
+
 def test_a_root_without_contracts(tmp_path):
     result = scopekb("check", "Alpha", "--root", str(tmp_path / "nowhere"))
     assert (result.returncode, result.stdout) == (2, "")

@@ -180,7 +180,7 @@ def _param_name(param: click.Parameter | None) -> str:
 
 def usage_line(exc: click.UsageError) -> str:
     """A click usage error in the form of every other error: `WHAT: problem (expected ...)`."""
-    help_hint = "see scopekb --help" if exc.ctx is None else f"see {exc.ctx.command_path} --help"
+    help_hint = f"what {exc.ctx.command_path if exc.ctx else 'scopekb'} --help lists"
     if isinstance(exc, click.NoSuchOption):
         known = ", ".join(sorted(exc.possibilities)) if exc.possibilities else help_hint
         return f"{exc.option_name}: unknown option (expected {known})"

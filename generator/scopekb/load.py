@@ -204,12 +204,16 @@ class _Cache:
         if self.entries is None:
             self.entries = self._read(self.files_path) or {}
         now = time_ns()
-        sig = _signature(root / rel)
-        self.seen.append((rel, sig))
-        hit = self.entries.get(rel)
-        if hit is not None and hit[0] == sig:
-            return hit[1]
-        result = _check_file(root, rel, from_node)
+        try:
+            sig = _signature(root / rel)
+            self.seen.append((rel, sig))
+            hit = self.entries.get(rel)
+            if hit is not None and hit[0] == sig:
+                return hit[1]
+            result = _check_file(root, rel, from_node)
+        except OSError as exc:  # a dangling link, a file without read permission
+            self.trusted = False
+            return [f"{rel}:1: document: cannot be read: {exc.strerror or exc} (expected a readable file)"]
         if sig[2] < now - RACY_NS:
             self.entries[rel] = (sig, result)
         else:  # changed too recently to trust its signature: read it again next time

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
 
 import yaml
@@ -21,6 +22,7 @@ from .schema import CONTRACT, PROVIDER, Bool, Date, ListOf, MapOf, OneOf, Patter
 STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp",
                                                      "map", "seq")}
 MAX_NODES = 200_000  # far above any real contract; stops alias bombs early
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "on", "y"}
 # The key paths whose lines `assemble` reports; a contract keeps only these (it is cached, and
@@ -38,7 +40,7 @@ class Problems:
 
     def add(self, line: int, key: str, what: str, expected: str | None = None) -> None:
         tail = f" (expected {expected})" if expected else ""
-        self.messages.append(f"{self.source}:{line}: {key}: {what}{tail}")
+        self.messages.append(f"{self.source}:{line}: {key or 'document'}: {what}{tail}")
 
 
 class _Walker:
@@ -118,7 +120,9 @@ class _Walker:
                 ok = False
                 continue
             key = key_node.value
-            sub = f"{path}.{key}" if path else key
+            # a key with spaces or punctuation is quoted, so that the error line stays unambiguous
+            name = key if _PLAIN_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+            sub = f"{path}.{name}" if path else name
             if key in seen:
                 self.problems.add(key_line, sub, "duplicate key", "each key once per mapping")
                 ok = False

@@ -238,7 +238,7 @@ PROVIDER_CASES = {
         [f"{P}:1: catalog: missing (expected a mapping of ids (lower case, digits, dashes) to entries)"]),
     "team id that is not an id": (
         PROVIDER.replace("  sales:", "  Sales Team:"),
-        [f"{P}:8: teams.Sales Team: 'Sales Team' is not an id (expected lower case, digits and dashes)"]),
+        [f"{P}:8: teams.\"Sales Team\": 'Sales Team' is not an id (expected lower case, digits and dashes)"]),
     "empty provider file": (
         "",
         [f"{P}:1: document: the file is empty (expected a mapping with keys provider, teams, defaults, catalog)"]),

@@ -67,9 +67,11 @@ def test_mkdocs_build_makes_every_page(built):
     home = (built / "index.html").read_text(encoding="utf-8")
     assert 'id="scopekb-finder-input"' in home and 'class="scopekb-overview"' in home
     assert "FICHE D'ASSISTANCE UTILISATEUR" in (built / "accueil-appel" / "index.html").read_text(encoding="utf-8")
-    for asset in ("finder-index.json", "finder.js", "scopekb.css", "checker.js"):
+    for asset in ("finder-index.json", "finder.js", "scopekb.css", "checker-shared.js", "checker.js"):
         assert (built / "assets" / "scopekb" / asset).is_file()
     assert 'assets/scopekb/finder.js' in home and 'assets/scopekb/scopekb.css' in home
+    # The checker's shared data loads before the checker, which reads it when it starts.
+    assert home.index("assets/scopekb/checker-shared.js") < home.index("assets/scopekb/checker.js")
     assert (built / "scenarios" / "outlook-ne-demarre-plus" / "index.html").is_file()
 
 
@@ -101,7 +103,9 @@ def test_full_text_search_finds_clients_and_articles(built):
     assert "" not in locations  # the home page: the finder does that job
     texts = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
     assert "PRN-0107" in texts and "Menuiserie Bérard" in texts
-    assert "scopekb-checker-data" not in texts and '"catalog"' not in texts
+    # The checker's data is not text of the pages: none of its keys is in the index.
+    for key in ("scopekb-checker-data", '"catalog"', '"contracts"', '"may_propose"', '"names"'):
+        assert key not in texts, key
 
 
 def test_scopekb_build_shows_progress_and_a_summary(tmp_path):
@@ -156,7 +160,9 @@ def test_english_build(tmp_path):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in home and "Find a client" in home and "Clients overview" in home
     client = (site / "clients" / "menuiserie-berard-fils" / "index.html").read_text(encoding="utf-8")
-    assert "Perimeter" in client and "Escalation team: " in client and '"lang":"en"' in client
+    assert "Perimeter" in client and "Escalation team: " in client and "assets/scopekb/checker-shared.js" in client
+    checker_shared = (site / "assets" / "scopekb" / "checker-shared.js").read_text(encoding="utf-8")
+    assert '"lang":"en"' in checker_shared and '"verdict.out-of-scope":"OUT OF SCOPE"' in checker_shared
     tree = (site / "clients" / "menuiserie-berard-fils" / "arbre" / "index.html").read_text(encoding="utf-8")
     assert "OUT OF SCOPE" in tree and "What does the request concern?" in tree
     assert "USER ASSISTANCE FORM" in (site / "accueil-appel" / "index.html").read_text(encoding="utf-8")

@@ -1,11 +1,14 @@
-"""embed.py: the checker's data holds this client's contracts and nothing about any other client."""
+"""embed.py: a client page's checker data holds this client's contracts and nothing about any other
+client; what every client shares is one asset of the site, with no client in it."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from kb_builder import build_kb
 
-from scopekb.embed import FORM_LABELS, checker_data, checker_html, checker_json
+from scopekb.embed import (FORM_LABELS, SHARED_GLOBAL, checker_data, checker_html, client_data, client_json,
+                           shared_data, shared_script)
 from scopekb.i18n import LANGUAGES, MESSAGES
 
 MARKUP = """\
@@ -36,24 +39,44 @@ OTHER = """\
     public_notes: "PUBLIC-OMEGA"
     internal_notes: "SECRET-OMEGA"
 """
+OMEGA_WORDS = ("Omega", "OTR", "CTR-8", "SRV-8888", "OMEGA-ONLY", "PUBLIC-OMEGA", "SECRET-OMEGA")
+
+
+def shared_json(script: str) -> dict:
+    prefix = f"window.{SHARED_GLOBAL} = "
+    assert script.startswith(prefix) and script.endswith(";\n")
+    return json.loads(script[len(prefix):-2])
 
 
 def test_only_this_clients_contracts_and_no_notes(tmp_path):
     kb = build_kb(tmp_path, MARKUP, OTHER)
     zeta = kb.find_client("ZB")
-    text = checker_json(kb, zeta, "fr")
+    text = client_json(kb, zeta)
     data = json.loads(text)
     assert [c["id"] for c in data["contracts"]] == ["CTR-7"]
-    for foreign in ("Omega", "OTR", "CTR-8", "SRV-8888", "OMEGA-ONLY", "PUBLIC-OMEGA", "SECRET-OMEGA", "SECRET-ZETA"):
+    for foreign in (*OMEGA_WORDS, "SECRET-ZETA"):
         assert foreign.lower() not in text.lower(), foreign
     # Only the teams a verdict for this client can name: sales and n2-sys serve the other client.
     assert set(data["teams"]) == {"helpdesk", kb.provider.escalation, kb.provider.installation}
+    # The page carries the client's part only: the catalogue and the sentences are the site's.
+    assert set(data) == {"client", "contracts", "teams"}
+
+
+def test_the_shared_part_names_no_client(tmp_path):
+    kb = build_kb(tmp_path, MARKUP, OTHER)
+    for lang in LANGUAGES:
+        script = shared_script(kb, lang)
+        for word in (*OMEGA_WORDS, "Zeta", "ZB", "CTR-7", "PRN-7", "imprimante <du> hall", "SECRET-ZETA"):
+            assert word.lower() not in script.lower(), word
+        assert shared_json(script) == shared_data(kb, lang)
+        assert not {"client", "contracts", "teams"} & set(shared_data(kb, lang))
 
 
 def test_what_decide_reads_is_there(tmp_path):
     kb = build_kb(tmp_path, MARKUP, OTHER)
     omega = kb.find_client("OTR")
     data = checker_data(kb, omega, "en")
+    assert data == {**shared_data(kb, "en"), **client_data(kb, omega)}
     (contract,) = data["contracts"]
     assert contract == {
         "id": "CTR-8", "signed": "2025-02-01", "start": "2025-02-01", "end": "2026-01-31",
@@ -78,14 +101,23 @@ def test_what_decide_reads_is_there(tmp_path):
 def test_data_never_becomes_markup(tmp_path):
     kb = build_kb(tmp_path, MARKUP, OTHER)
     zeta = kb.find_client("ZB")
-    html = checker_html(kb, zeta, "fr")
+    html = checker_html(kb, zeta)
     script = html[html.index("<script"):]
     body = script[script.index(">") + 1:script.rindex("</script>")]
     assert "<" not in body and ">" not in body and "&" not in body
-    assert json.loads(body) == checker_data(kb, zeta, "fr")
+    assert json.loads(body) == client_data(kb, zeta)
     assert json.loads(body)["client"]["name"] == "Zeta </script><b>Bureau</b> & Co"
     assert html.count("</script>") == 1
     assert 'data-client="zeta-script-b-bureau-b-co"' in html
+
+
+def test_the_shared_script_is_javascript_that_no_text_can_break(tmp_path):
+    kb = build_kb(tmp_path, MARKUP, OTHER)
+    label = "Imprimantes </script> & \u2028 <!--"
+    kb.provider.catalog["printers"] = dataclasses.replace(kb.provider.catalog["printers"], label=label)
+    script = shared_script(kb, "fr")
+    assert not set(script) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert shared_json(script)["catalog"][1]["label"] == label
 
 
 def test_form_words_exist_in_every_language():

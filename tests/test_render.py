@@ -292,7 +292,8 @@ def test_generated_paths(example):
     files = render.render_site(example, today=DAY)
     slugs = list(example.clients)
     assert {render.HOME_PAGE, render.CALL_PAGE, render.FINDER_INDEX} <= set(files)
-    assert {f"assets/scopekb/{n}" for n in ("scopekb.css", "site.js", "finder.js", "checker.js")} <= set(files)
+    assert {f"assets/scopekb/{n}" for n in ("scopekb.css", "site.js", "finder.js", "checker.js", "checker-shared.js")
+            } <= set(files)
     assert {p for p in files if p.startswith("clients/")} == {
         path for slug in slugs for path in (f"clients/{slug}.md", f"clients/{slug}/arbre/index.html")}
     title, body = render.split_html_page(files[render.client_page(slugs[0])])

@@ -1,8 +1,13 @@
-"""The data the in-browser checker needs for one client, embedded in its page.
+"""The data the in-browser checker needs: one part shared by the site, one per client page.
 
 The checker (site_templates/assets/checker.js) is a port of `decide`; it gets
-exactly what `decide` reads for this one client and nothing about any other
-client, since a page must never reveal another client's contracts.
+exactly what `decide` reads for the client of its page. What every client
+shares (catalogue, sentences, the form's words, default teams) is one asset of
+the site, `SHARED_ASSET`, which the browser loads once and keeps; a client page
+embeds only that client's part (its names, contracts and teams) and nothing
+about any other client, since a page must never reveal another client's
+contracts. Keeping the shared part out of the pages also keeps them small: it
+was most of a client page's bytes, written and indexed once per client.
 """
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ import json
 from .i18n import MESSAGES
 from .model import Client, KnowledgeBase
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+SHARED_ASSET = "assets/scopekb/checker-shared.js"
+SHARED_GLOBAL = "scopekbCheckerShared"
 
 # The words of the checker's form. Verdicts, reasons and actions come from
 # `i18n.MESSAGES`, so the checker says them exactly as `scopekb check` does.
@@ -72,8 +79,25 @@ def _team_ids(kb: KnowledgeBase, client: Client) -> list[str]:
     return [team_id for team_id in kb.provider.teams if team_id in wanted]
 
 
-def checker_data(kb: KnowledgeBase, client: Client, lang: str) -> dict:
-    """Everything `decide` reads for `client`, as JSON-ready values (dates as ISO strings)."""
+def shared_data(kb: KnowledgeBase, lang: str) -> dict:
+    """What `decide` reads that is the same for every client, as JSON-ready values."""
+    provider = kb.provider
+    return {
+        "version": FORMAT_VERSION,
+        "lang": lang,
+        # The whole catalogue, in order: any label or keyword can be what a caller says.
+        "catalog": [
+            {"id": cat.id, "label": cat.label, "kind": cat.kind, "keywords": list(cat.keywords)}
+            for cat in provider.catalog.values()
+        ],
+        "defaults": {"escalation": provider.escalation, "installation": provider.installation},
+        "messages": dict(MESSAGES[lang]),
+        "labels": dict(FORM_LABELS[lang]),
+    }
+
+
+def client_data(kb: KnowledgeBase, client: Client) -> dict:
+    """What `decide` reads about `client` alone (dates as ISO strings): nothing of any other client."""
     provider = kb.provider
     names = sorted({form for form, slug in kb.names.items() if slug == client.slug})
     contracts = [
@@ -99,43 +123,55 @@ def checker_data(kb: KnowledgeBase, client: Client, lang: str) -> dict:
         for c in client.contracts
     ]
     return {
-        "version": FORMAT_VERSION,
-        "lang": lang,
         "client": {"slug": client.slug, "name": client.name, "names": names},
         "contracts": contracts,
-        # The whole catalogue, in order: any label or keyword can be what a caller says.
-        "catalog": [
-            {"id": cat.id, "label": cat.label, "kind": cat.kind, "keywords": list(cat.keywords)}
-            for cat in provider.catalog.values()
-        ],
         "teams": {
             team_id: {"name": provider.teams[team_id].name, "phone": provider.teams[team_id].phone}
             for team_id in _team_ids(kb, client)
         },
-        "defaults": {"escalation": provider.escalation, "installation": provider.installation},
-        "messages": dict(MESSAGES[lang]),
-        "labels": dict(FORM_LABELS[lang]),
     }
 
 
-def checker_json(kb: KnowledgeBase, client: Client, lang: str) -> str:
-    """`checker_data` as compact JSON that is safe inside `<script type="application/json">`.
+def checker_data(kb: KnowledgeBase, client: Client, lang: str) -> dict:
+    """Everything `decide` reads for `client`: the data checker.js works from once a page is loaded."""
+    return {**shared_data(kb, lang), **client_data(kb, client)}
+
+
+def _script_safe_json(value: object) -> str:
+    """Compact JSON that is safe inside a `<script>` element and as JavaScript source.
 
     `<`, `>` and `&` are written as JSON escapes so that no data (a client called
-    `</script>`, say) can end the script element or become markup.
+    `</script>`, say) can end the script element or become markup; U+2028 and
+    U+2029 too, which older JavaScript engines take for line ends.
     """
-    text = json.dumps(checker_data(kb, client, lang), ensure_ascii=False, separators=(",", ":"))
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def checker_html(kb: KnowledgeBase, client: Client, lang: str) -> str:
-    """The element the checker builds its form in, and its data, for a client page.
+def client_json(kb: KnowledgeBase, client: Client) -> str:
+    """`client_data` as it sits in the client page, in `<script type="application/json">`."""
+    return _script_safe_json(client_data(kb, client))
 
-    The page must also load `assets/checker.js` (the site adds it to every page).
+
+def shared_script(kb: KnowledgeBase, lang: str) -> str:
+    """The site's `SHARED_ASSET`: a script that hands `shared_data` to checker.js.
+
+    A script rather than a JSON file that checker.js would fetch: it loads from
+    file:// too, and before checker.js starts.
+    """
+    return f"window.{SHARED_GLOBAL} = {_script_safe_json(shared_data(kb, lang))};\n"
+
+
+def checker_html(kb: KnowledgeBase, client: Client) -> str:
+    """The element the checker builds its form in, and this client's data, for a client page.
+
+    The page must also load `SHARED_ASSET` and then `assets/scopekb/checker.js`
+    (the site adds both to every page).
     """
     return (
         f'<div id="scopekb-checker" class="scopekb-checker" data-client="{_attr(client.slug)}"></div>\n'
-        f'<script type="application/json" id="scopekb-checker-data">{checker_json(kb, client, lang)}</script>\n'
+        f'<script type="application/json" id="scopekb-checker-data">{client_json(kb, client)}</script>\n'
     )
 
 

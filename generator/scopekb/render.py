@@ -22,7 +22,7 @@ import yaml
 from markupsafe import Markup
 
 from .decide import Request, decide
-from .embed import checker_html
+from .embed import SHARED_ASSET, checker_html, shared_script
 from .i18n import LANGUAGES, message
 from .model import Client, Contract, KnowledgeBase, normal_form, slugify
 
@@ -34,7 +34,8 @@ FINDER_INDEX = f"{ASSET_DIR}/finder-index.json"
 # Static files shipped in site_templates/assets/ and copied as they are.
 STATIC_ASSETS = ("scopekb.css", "site.js", "finder.js", "checker.js")
 STYLESHEETS = (f"{ASSET_DIR}/scopekb.css",)
-SCRIPTS = (f"{ASSET_DIR}/site.js", f"{ASSET_DIR}/finder.js", f"{ASSET_DIR}/checker.js")
+# The checker's shared data (generated) comes before the checker, which reads it when it starts.
+SCRIPTS = (f"{ASSET_DIR}/site.js", f"{ASSET_DIR}/finder.js", SHARED_ASSET, f"{ASSET_DIR}/checker.js")
 KIND_ORDER = ("incident", "installation", "information", "change")
 
 
@@ -137,7 +138,7 @@ def words(lang: str):
 
 def shipped_scripts() -> list[str]:
     """The site-wide scripts, as paths in the built site."""
-    return [path for path in SCRIPTS if static_asset(path.rsplit("/", 1)[1]) is not None]
+    return [path for path in SCRIPTS if path == SHARED_ASSET or static_asset(path.rsplit("/", 1)[1]) is not None]
 
 
 def static_asset(name: str) -> str | None:
@@ -162,6 +163,7 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
         HOME_PAGE: render_home(site),
         CALL_PAGE: render_markdown(f"call-reception.{lang}.md.j2", t=site.t),
         FINDER_INDEX: json.dumps(finder_index(kb), ensure_ascii=False, separators=(",", ":")),
+        SHARED_ASSET: shared_script(kb, lang),
     }
     for name in STATIC_ASSETS:
         text = static_asset(name)
@@ -263,7 +265,7 @@ def asset_coverage(site: SiteContext, client: Client, asset) -> dict:
 
 def checker_block(site: SiteContext, client: Client) -> Markup:
     """The element the in-browser checker fills, with the data it works from (embed.py)."""
-    return Markup(checker_html(site.kb, client, site.lang))
+    return Markup(checker_html(site.kb, client))
 
 
 def finder_index(kb: KnowledgeBase) -> dict:

@@ -1,9 +1,11 @@
 /* scopekb coverage checker.
  *
  * A line-by-line port of generator/scopekb/decide.py (steps 1 to 7 of the
- * coverage spec), run on the data that generator/scopekb/embed.py writes into
- * the client page. The browser tests compare every answer with the Python
- * engine, so keep the two in step: change one, change the other.
+ * coverage spec), run on the data that generator/scopekb/embed.py writes: the
+ * part every client shares (assets/scopekb/checker-shared.js, loaded before
+ * this script) and the client's own part, embedded in its page. The browser
+ * tests compare every answer with the Python engine, so keep the two in step:
+ * change one, change the other.
  *
  * Plain ES2017, no library, no network.
  */
@@ -551,15 +553,24 @@
     parts.forEach(function (p) { result.appendChild(p); });
   }
 
+  /* The data `decide` works from on this page: the shared part and the page's client, merged;
+   * null on a page without a checker. */
+  function pageData() {
+    var source = document.getElementById('scopekb-checker-data');
+    var shared = window.scopekbCheckerShared;
+    if (!source || !shared) { return null; }
+    return assign(assign({}, shared), JSON.parse(source.textContent));
+  }
+
   function start() {
     var root = document.getElementById('scopekb-checker');
-    var source = document.getElementById('scopekb-checker-data');
-    if (!root || !source || root.getAttribute('data-ready') === 'true') { return; }
-    build(root, JSON.parse(source.textContent));
+    if (!root || root.getAttribute('data-ready') === 'true') { return; }
+    var data = pageData();
+    if (data) { build(root, data); }
   }
 
   window.scopekbDecide = decide;
-  window.scopekbChecker = { decide: decide, normalForm: normalForm, start: start };
+  window.scopekbChecker = { decide: decide, normalForm: normalForm, pageData: pageData, start: start };
 
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', start);

@@ -75,4 +75,5 @@ def as_shown(want: dict, data: dict) -> dict:
 
 
 def page_data(page) -> dict:
-    return page.evaluate("JSON.parse(document.getElementById('scopekb-checker-data').textContent)")
+    """The data the page's checker works from: the site's shared part and the page's client, as the page loads them."""
+    return page.evaluate("window.scopekbChecker.pageData()")

@@ -1,8 +1,9 @@
 """The in-browser checker agrees with `scopekb.decide` on every combination of the example data.
 
-Each client page's embedded data is read back from the page, so what is
-tested is what the site ships: the data written by embed.py and the code of
-checker.js. All mismatches are reported at once.
+Each client page's data is read back from the page as the checker loads it
+(the site's shared part and the page's own), so what is tested is what the
+site ships: the data written by embed.py and the code of checker.js. All
+mismatches are reported at once.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
+from scopekb.embed import checker_data
 from scopekb.model import normal_form
 
 from .checker_form import page_data
@@ -20,14 +22,14 @@ from .conftest import REPO
 
 
 def js_decisions(page, js_requests: list[dict]) -> list[dict]:
-    """Answers of window.scopekbDecide for the page's own embedded data.
+    """Answers of window.scopekbDecide for the page's own data.
 
     Requests and answers cross as one JSON string each way: Playwright's
     per-value serialization would take longer than the decisions themselves.
     """
     answers = page.evaluate(
         """(requests) => {
-            const data = JSON.parse(document.getElementById('scopekb-checker-data').textContent);
+            const data = window.scopekbChecker.pageData();
             return JSON.stringify(JSON.parse(requests).map((r) => window.scopekbDecide(data, r)));
         }""",
         json.dumps(js_requests))
@@ -67,7 +69,8 @@ def test_checker_agrees_with_python_on_every_combination(request, kb, page, site
         total = 0
         for slug, client in kb.clients.items():
             page.goto(site.client_pages[slug])
-            assert page_data(page)["lang"] == lang
+            # What the page loads, shared part and its own merged, is what decide() reads.
+            assert page_data(page) == json.loads(json.dumps(checker_data(kb, client, lang)))
             reqs = requests(kb, client)[::stride]
             got = js_decisions(page, [as_js(r) for r in reqs])
             total += len(reqs)

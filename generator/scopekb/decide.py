@@ -119,6 +119,22 @@ def catalog_matcher(kb: KnowledgeBase) -> Matcher:
     return hit[1]
 
 
+# ids of the contracts in force -> (those contracts, matcher): a client's page and decision tree
+# ask dozens of questions about the same contracts, whose items need their normal forms only once.
+_CONTRACT_MATCHERS: dict[tuple[int, ...], tuple[tuple[Contract, ...], Matcher]] = {}
+
+
+def contract_matcher(contracts: tuple[Contract, ...]) -> Matcher:
+    """`contract_candidates(contracts)`, indexed; built once for the same contracts."""
+    key = tuple(map(id, contracts))
+    hit = _CONTRACT_MATCHERS.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], contracts)):
+        if len(_CONTRACT_MATCHERS) > 50_000:
+            _CONTRACT_MATCHERS.clear()
+        hit = _CONTRACT_MATCHERS[key] = (contracts, Matcher(contract_candidates(contracts)))
+    return hit[1]
+
+
 def contains_words(text_words: tuple[str, ...], words: tuple[str, ...]) -> bool:
     """True when `words` appear in `text_words` consecutively."""
     n = len(words)
@@ -128,7 +144,7 @@ def contains_words(text_words: tuple[str, ...], words: tuple[str, ...]) -> bool:
 def best_match(kb: KnowledgeBase, contracts: tuple[Contract, ...], text: str) -> Candidate | None:
     """The longest candidate found in `text`; a tie goes to the earlier one, contracts' before the catalogue's."""
     text_words = tuple(normal_form(text).split(" "))
-    own = Matcher(contract_candidates(contracts)).best(text_words)
+    own = contract_matcher(contracts).best(text_words)
     catalog = catalog_matcher(kb).best(text_words)
     if own is None or (catalog is not None and catalog.length > own.length):
         return catalog

@@ -79,6 +79,20 @@ def _team_ids(kb: KnowledgeBase, client: Client) -> list[str]:
     return [team_id for team_id in kb.provider.teams if team_id in wanted]
 
 
+# (knowledge base, client slug -> the normal forms naming it, sorted) of the last site rendered:
+# one pass over every name rather than one per client page.
+_NAMES: list[tuple[KnowledgeBase, dict[str, list[str]]]] = []
+
+
+def _names_by_client(kb: KnowledgeBase) -> dict[str, list[str]]:
+    if not _NAMES or _NAMES[0][0] is not kb:
+        by_client: dict[str, list[str]] = {}
+        for form, slug in kb.names.items():
+            by_client.setdefault(slug, []).append(form)
+        _NAMES[:] = [(kb, {slug: sorted(set(forms)) for slug, forms in by_client.items()})]
+    return _NAMES[0][1]
+
+
 def shared_data(kb: KnowledgeBase, lang: str) -> dict:
     """What `decide` reads that is the same for every client, as JSON-ready values."""
     provider = kb.provider
@@ -99,7 +113,7 @@ def shared_data(kb: KnowledgeBase, lang: str) -> dict:
 def client_data(kb: KnowledgeBase, client: Client) -> dict:
     """What `decide` reads about `client` alone (dates as ISO strings): nothing of any other client."""
     provider = kb.provider
-    names = sorted({form for form, slug in kb.names.items() if slug == client.slug})
+    names = _names_by_client(kb).get(client.slug, [])
     contracts = [
         {
             "id": c.id,

@@ -8,6 +8,7 @@ dataclasses unpickle through a slow Python-level __setstate__.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -27,8 +28,13 @@ def _strip_marks(run: re.Match) -> str:
     return "".join(c for c in run.group() if not unicodedata.category(c).startswith("M"))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normal_form(text: str) -> str:
-    """Lower case, accents stripped, runs of other than a-z0-9 made one space, trimmed."""
+    """Lower case, accents stripped, runs of other than a-z0-9 made one space, trimmed.
+
+    Cached: the pages of a client ask the verdict engine dozens of questions
+    about the same names and items.
+    """
     decomposed = unicodedata.normalize("NFD", text.lower())
     if not decomposed.isascii():
         # only non-ASCII characters can be marks; looking at those alone keeps loading fast

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from scopekb import render
+from scopekb.build import FileWriter
 from scopekb.plugin import site_language
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,7 +64,9 @@ def test_mkdocs_build_makes_every_page(built):
     for slug in SLUGS:
         page = (built / "clients" / slug / "index.html").read_text(encoding="utf-8")
         assert f'data-client="{slug}"' in page and 'id="scopekb-checker-data"' in page
-        assert (built / "clients" / slug / "arbre" / "index.html").is_file()
+        tree = (built / "clients" / slug / "arbre" / "index.html").read_text(encoding="utf-8")
+        assert tree.startswith("<!doctype html>") and tree.rstrip().endswith("</html>")
+        assert 'class="scopekb-question"' in tree and 'class="scopekb-leaf ' in tree
     home = (built / "index.html").read_text(encoding="utf-8")
     assert 'id="scopekb-finder-input"' in home and 'class="scopekb-overview"' in home
     assert "FICHE D'ASSISTANCE UTILISATEUR" in (built / "accueil-appel" / "index.html").read_text(encoding="utf-8")
@@ -182,6 +185,18 @@ def test_render_writes_plain_files(tmp_path):
     assert not (out / "stale.md").exists() and "Find a client" in (out / "index.md").read_text()
     result = run("scopekb", "render", "--out", str(out), "--root", str(root), "--lang", "de")
     assert result.returncode == 2 and result.stderr.startswith("command line: --lang: ")
+
+
+def test_file_writer_writes_everything_or_says_what_failed(tmp_path):
+    files = {f"clients/c{n}/arbre/index.html": f"<p>{n} é</p>" for n in range(50)}
+    writer = FileWriter(tmp_path / "site", files)
+    writer.finish()
+    assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in files} == files
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    writer = FileWriter(tmp_path / "blocked", {"x/index.html": "x"})
+    with pytest.raises(OSError):
+        writer.finish()
+    writer.finish(raise_error=False)  # after a failed build: waits, raises nothing
 
 
 def test_commands_explain_themselves():

@@ -4,6 +4,9 @@ Thin on purpose: loading is load.py, pages are render.py. The pages are
 injected as generated files; nothing is ever written into docs_dir. Client
 pages stay out of the navigation, so that every page does not carry a
 sidebar of every client (which makes builds quadratic in the client count).
+The decision-tree pages are complete HTML that MkDocs would only copy: they
+are written to site_dir in a thread while MkDocs builds the other pages, as
+creating thousands of files costs more time than their bytes.
 """
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
-from .render import STYLESHEETS, html_headings, render_site, shipped_scripts, split_html_page
+from .build import FileWriter
+from .render import STYLESHEETS, html_headings, is_tree_page, render_site, shipped_scripts, split_html_page
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
@@ -48,6 +52,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.progress: Callable[[int, int], None] | None = None
         self.pages_total = self.pages_done = 0
         self.html_parts: dict[str, str] = {}
+        self.writer: FileWriter | None = None
 
     def on_config(self, config):
         folder = Path(config.config_file_path).parent
@@ -76,13 +81,18 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         pages = render_site(self.knowledge_base, "internal", self.language, self.today, config.use_directory_urls)
+        trees = {}
         for path, content in pages.items():
             existing = files.get_file_from_path(path)
             if existing is not None:
                 log.warning(f"scopekb: the generated page {path} replaces {existing.src_uri} of the docs folder")
                 files.remove(existing)
+            if is_tree_page(path):
+                trees[path] = content
+                continue
             inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("clients/") else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=content, inclusion=inclusion))
+        self.writer = FileWriter(Path(config.site_dir), trees)  # site_dir is empty by now
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
 
@@ -110,3 +120,14 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         if self.progress is not None:
             self.progress(self.pages_done, self.pages_total)
         return output
+
+    def on_post_build(self, config) -> None:
+        try:
+            if self.writer is not None:
+                self.writer.finish()
+        except OSError as error:
+            raise PluginError(f"scopekb: cannot write {error.filename}: {error.strerror}") from None
+
+    def on_build_error(self, error) -> None:
+        if self.writer is not None:
+            self.writer.finish(raise_error=False)

@@ -49,6 +49,10 @@ def tree_page(slug: str) -> str:
     return f"clients/{slug}/arbre/index.html"
 
 
+def is_tree_page(path: str) -> bool:
+    return path.startswith("clients/") and path.endswith("/arbre/index.html")
+
+
 # --- escaping ---------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")

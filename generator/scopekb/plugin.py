@@ -18,16 +18,17 @@ from typing import Callable
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink
 
+from .build import FileWriter
 from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
-from .build import FileWriter
 from .render import STYLESHEETS, html_headings, is_tree_page, render_site, shipped_scripts, split_html_page
+from .render_search import search_view
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
@@ -53,6 +54,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.pages_total = self.pages_done = 0
         self.html_parts: dict[str, str] = {}
         self.writer: FileWriter | None = None
+        self.generated: set[str] = set()  # pages made of generated HTML
+        self.whole_content: str | None = None
 
     def on_config(self, config):
         folder = Path(config.config_file_path).parent
@@ -113,7 +116,25 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             for level, anchor, text in html_headings(body):
                 parent = title.children[-1] if level == 3 and title.children else title
                 parent.children.append(AnchorLink(text, anchor, level))
+        self.generated.add(page.file.src_uri)
         return html.replace(f"<p>{PLACEHOLDER}</p>", body, 1)
+
+    # Material's search indexes page.content in its on_page_context. For generated pages it gets
+    # the same text with fewer tags (render_search.py): the index is the same, the parsing cheaper;
+    # the theme, after it, renders the page whole.
+    @event_priority(100)
+    def _before_search(self, context, page, config, nav):
+        if page.file.src_uri in self.generated:
+            self.whole_content, page.content = page.content, search_view(page.content)
+        return context
+
+    @event_priority(-100)
+    def _after_search(self, context, page, config, nav):
+        if page.file.src_uri in self.generated:
+            page.content, self.whole_content = self.whole_content, None
+        return context
+
+    on_page_context = CombinedEvent(_before_search, _after_search)
 
     def on_post_page(self, output: str, page, config) -> str:
         self.pages_done += 1

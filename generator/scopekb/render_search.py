@@ -1,0 +1,154 @@
+"""What Material's search indexes of a generated page: the same text in a fraction of the tags.
+
+Material's search plugin indexes a page by running Python's HTMLParser over its
+HTML, at a cost of tens of microseconds per tag; a client page has about 150
+(table cells, links, spans) while the index keeps headings (they make its
+sections), paragraphs, lists and code, and the text. `search_view` drops the
+other tags before the search plugin parses a generated page (the theme still
+gets the page whole), which makes indexing about four times cheaper. The index
+entries (sections, anchors, titles, texts) stay exactly those of the whole
+page, whitespace included: tests/test_render_search.py compares the two with
+Material's own parser. No MkDocs here: the plugin decides when to use it.
+
+How the same entries come out of fewer tags, for well-formed HTML:
+- kept verbatim: the tags the index keeps, everything inside a heading, and the
+  elements holding a heading (a section's depth counts them);
+- removed with their content: what the index skips (scripts, styles, objects,
+  elements marked `data-search-exclude`);
+- other tags are dropped. The parser joins the text on both sides of a dropped
+  tag; it reads whitespace between tags as one space unless the text before it
+  already ends a space, so runs of whitespace and dropped tags are written back
+  as that one space (and a comment where the space must stay apart from the
+  text after it).
+"""
+from __future__ import annotations
+
+import re
+
+# Tags whose start and end Material's index keeps in its text (its Parser.keep), and headings.
+KEPT = frozenset({"p", "code", "pre", "li", "ol", "ul", "sub", "sup", "h1", "h2", "h3", "h4", "h5", "h6"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Elements without an end tag: the parser does not count them as open.
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                  "track", "wbr"})
+# Emptied before the walk: what the index skips whole; removed: the permalink that ends the title
+# of a section (a heading with an id), which the parser leaves out of the title.
+_SKIPPED = re.compile(r"<(script|style|object)\b.*?</\1\s*>", re.S | re.I)
+_PERMALINK = re.compile(r'(<h[1-6]\s[^>]*?\bid=[^>]*>[^<]*)<a class="headerlink"[^>]*>[^<]*</a>(?=</h[1-6]>)')
+# Splits a page into text, tag, "/" or "", tag name, text, ... (in C: the walk below is what costs).
+_TAGS = re.compile(r"(<(/?)([A-Za-z][^\s/>]*)[^>]*>)")
+_UNSURE = re.compile(r"""<!|<\?|</?[a-z0-9]*[A-Z]|<[^>]*=\s*(?:"[^">]*>|'[^'>]*>)""")
+_EXCLUDED = re.compile(r"\sdata-search-exclude(?=[\s=/>])", re.I)
+_HEADING = re.compile(r"<h[1-6][\s>]", re.I)
+_START_TAG = re.compile(r"<([A-Za-z][^\s/>]*)")
+_ANY_TAG = re.compile(r"<[^>]*>")
+KEEP_APART = " <!---->"  # a space the parser reads alone, then the text after it
+
+
+def search_view(html: str) -> str:
+    """`html` with the tags Material's search index ignores dropped; its index entries unchanged."""
+    if "<pre" in html or "linenodiv" in html:
+        return html  # text read as it is, or code line numbers: left to the parser
+    work = _PERMALINK.sub(r"\1", _SKIPPED.sub(r"<\1></\1>", html))  # emptied: their text is not indexed
+    parts = _TAGS.split(work)
+    texts, tag_texts, closings, names = parts[0::4], parts[1::4], parts[2::4], parts[3::4]
+    if work.count("<") != len(tag_texts) or _UNSURE.search(work):
+        # a '<' that starts no tag, a comment, capitals or a quoted '>': left to the parser
+        return html
+    kept, ends = _structure(closings, names)
+    out = [texts[0]]
+    group: list[str] = []  # texts joined by dropped tags since the last tag kept
+    n, count = 0, len(names)
+    while n < count:
+        tag = names[n]
+        if "data-search" in tag_texts[n] and not closings[n] and tag not in VOID and _EXCLUDED.search(tag_texts[n]):
+            end = ends.get(n)
+            inside = names[n + 1:end]
+            if end is None or tag in inside or any(name in HEADINGS for name in inside):
+                return html  # the parser would not skip it whole: left to it
+            n = end  # the element goes with its text, like a dropped tag
+        elif tag in KEPT or n in kept:
+            if group:
+                _flush(out, group)
+            out.append(tag_texts[n])
+            out.append(texts[n + 1])
+            n += 1
+            continue
+        if not group:
+            group.append(out.pop())
+        group.append(texts[n + 1])
+        n += 1
+    if group:
+        _flush(out, group)
+    lean = "".join(out)
+    if _opens_a_section(html) and not _opens_a_section(lean):
+        lean = "<span></span>" + lean  # the section those tags opened, without text
+    return lean
+
+
+def _structure(closings: list[str], names: list[str]) -> tuple[set[int], dict[int, int]]:
+    """Tags to keep beyond KEPT (those of the elements around a heading, and all within one), and
+    where each element ends, both by tag number; elements open and close as the parser counts them."""
+    kept: set[int] = set()
+    ends: dict[int, int] = {}
+    open_elements: list[tuple[str, int]] = []
+    in_heading = 0
+    for n, (closing, tag) in enumerate(zip(closings, names)):
+        if in_heading:
+            kept.add(n)
+        if not closing:
+            if tag in VOID:
+                continue
+            if tag in HEADINGS:
+                in_heading += 1
+                kept.update(start for _, start in open_elements)  # a section's depth counts them
+            open_elements.append((tag, n))
+        elif open_elements and open_elements[-1][0] == tag:
+            start = open_elements.pop()[1]
+            ends[start] = n
+            if start in kept:
+                kept.add(n)
+            if tag in HEADINGS:
+                in_heading -= 1
+    return kept, ends
+
+
+def _flush(out: list[str], group: list[str]) -> None:
+    """Write the texts joined by dropped tags as the parser would read them, and empty `group`.
+
+    The parser reads a text between two tags with its newlines as spaces, and
+    whitespace alone between two tags as one space, unless the last thing it
+    kept is a space already.
+    """
+    if not group:
+        return
+    pieces: list[str] = []
+    alone = space = False
+    for chunk in group:
+        if not chunk:
+            continue
+        if chunk.isspace():
+            if pieces:
+                space = True
+            else:
+                alone = True
+        else:
+            if space:
+                pieces.append(" ")
+                space = False
+            pieces.append(chunk.replace("\n", " "))
+    if space:
+        pieces.append(" ")
+    text = "".join(pieces)
+    out.append((KEEP_APART + text if text else " ") if alone else text)
+    group.clear()
+
+
+def _opens_a_section(html: str) -> bool:
+    """Whether the parser opens a section before the first heading: at a start tag or a text."""
+    first_heading = _HEADING.search(html)
+    before = html[:first_heading.start()] if first_heading else html
+    for match in _START_TAG.finditer(before):
+        if match.group(1).lower() not in VOID:
+            return True
+    return bool(_ANY_TAG.sub("", before))

@@ -5,6 +5,7 @@ contracts/, content/) in a temporary folder, as a user's knowledge base.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -19,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from scopekb import render
-from scopekb.build import FileWriter
+from scopekb.build import TreePagesApart
+from scopekb.load import load_knowledge_base
 from scopekb.plugin import site_language
 
 REPO = Path(__file__).resolve().parents[1]
@@ -187,16 +189,19 @@ def test_render_writes_plain_files(tmp_path):
     assert result.returncode == 2 and result.stderr.startswith("command line: --lang: ")
 
 
-def test_file_writer_writes_everything_or_says_what_failed(tmp_path):
-    files = {f"clients/c{n}/arbre/index.html": f"<p>{n} é</p>" for n in range(50)}
-    writer = FileWriter(tmp_path / "site", files)
-    writer.finish()
-    assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in files} == files
+def test_tree_pages_apart_writes_every_tree_or_says_what_failed(tmp_path):
+    kb = load_knowledge_base(make_root(tmp_path / "kb"))
+    day = dt.date(2025, 6, 1)
+    trees = TreePagesApart(kb, "en", day, False, tmp_path / "site")
+    assert trees.finish() == len(kb.clients)
+    expected = dict(render.tree_pages(kb, "en", day, False))
+    assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in expected} == expected
     (tmp_path / "blocked").write_text("a file where a folder should be")
-    writer = FileWriter(tmp_path / "blocked", {"x/index.html": "x"})
+    trees = TreePagesApart(kb, "fr", day, True, tmp_path / "blocked")
     with pytest.raises(OSError):
-        writer.finish()
-    writer.finish(raise_error=False)  # after a failed build: waits, raises nothing
+        trees.finish()
+    trees = TreePagesApart(kb, "fr", day, True, tmp_path / "blocked")
+    assert trees.finish(raise_error=False) == 0  # after a failed build: waits, raises nothing
 
 
 def test_commands_explain_themselves():

@@ -11,16 +11,19 @@ import os
 import re
 import shutil
 import sys
+import datetime as dt
+import multiprocessing
 import tempfile
-import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from .errors import InputError
 from .load import load_knowledge_base
-from .render import render_site
+from .model import KnowledgeBase
+from .render import render_site, tree_pages
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -105,33 +108,41 @@ def mkdocs_config(root: Path, **overrides):
     return config
 
 
-class FileWriter:
-    """Writes files (path relative to `folder` -> text) in a thread of its own, while the build goes on.
+def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: str) -> int:
+    """Render every decision-tree page and write it under `folder`; returns how many."""
+    count = 0
+    for path, html in tree_pages(kb, lang, today, directory_urls):
+        target = os.path.join(folder, path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as out:
+            out.write(html)
+        count += 1
+    return count
 
-    Creating a file and its folders is mostly waiting on the file system, which
-    releases the interpreter: thousands of them cost the build little this way.
+
+class TreePagesApart:
+    """The decision-tree pages, rendered and written by a process of their own while MkDocs builds the rest.
+
+    They are complete HTML that MkDocs would only copy, and about half of
+    what the site renders; their files' creation is mostly file-system time.
+    A second process makes both run beside MkDocs rather than before it.
     """
 
-    def __init__(self, folder: Path, files: dict[str, str]):
-        self.error: Exception | None = None
-        self.thread = threading.Thread(target=self._write, args=(folder, files), name="scopekb-writer", daemon=True)
-        self.thread.start()
+    def __init__(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path):
+        # spawn: a clean interpreter, whatever threads the building process runs (mkdocs serve has some)
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self.future = self.pool.submit(write_tree_pages, kb, lang, today, directory_urls, str(folder))
 
-    def _write(self, folder: Path, files: dict[str, str]) -> None:
+    def finish(self, raise_error: bool = True) -> int:
+        """Wait until every page is written (returns how many); raise what stopped the writing, if anything."""
         try:
-            for path, content in files.items():
-                target = os.path.join(folder, path)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, "w", encoding="utf-8") as out:
-                    out.write(content)
-        except Exception as error:  # raised again by finish(), in the build's own thread
-            self.error = error
-
-    def finish(self, raise_error: bool = True) -> None:
-        """Wait until every file is written; raise the error that stopped the writing, if any."""
-        self.thread.join()
-        if self.error is not None and raise_error:
-            raise self.error
+            return self.future.result()
+        except Exception:
+            if raise_error:
+                raise
+            return 0
+        finally:
+            self.pool.shutdown()
 
 
 def replace_dir(new: Path, final: Path) -> None:

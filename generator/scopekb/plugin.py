@@ -4,9 +4,9 @@ Thin on purpose: loading is load.py, pages are render.py. The pages are
 injected as generated files; nothing is ever written into docs_dir. Client
 pages stay out of the navigation, so that every page does not carry a
 sidebar of every client (which makes builds quadratic in the client count).
-The decision-tree pages are complete HTML that MkDocs would only copy: they
-are written to site_dir in a thread while MkDocs builds the other pages, as
-creating thousands of files costs more time than their bytes.
+The decision-tree pages are complete HTML that MkDocs would only copy: a
+process of their own renders and writes them into site_dir while MkDocs
+builds the other pages (build.TreePagesApart).
 """
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink
 
-from .build import FileWriter
+from .build import TreePagesApart
 from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
-from .render import STYLESHEETS, html_headings, is_tree_page, render_site, shipped_scripts, split_html_page
+from .render import STYLESHEETS, html_headings, render_site, shipped_scripts, split_html_page, tree_page
 from .render_search import search_view
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
@@ -53,7 +53,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.progress: Callable[[int, int], None] | None = None
         self.pages_total = self.pages_done = 0
         self.html_parts: dict[str, str] = {}
-        self.writer: FileWriter | None = None
+        self.trees: TreePagesApart | None = None
         self.generated: set[str] = set()  # pages made of generated HTML
         self.whole_content: str | None = None
 
@@ -83,19 +83,17 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 raise PluginError("\n".join(error.messages)) from None
 
     def on_files(self, files: Files, config) -> Files:
-        pages = render_site(self.knowledge_base, "internal", self.language, self.today, config.use_directory_urls)
-        trees = {}
-        for path, content in pages.items():
+        kb, today, urls = self.knowledge_base, self.today or dt.date.today(), config.use_directory_urls
+        self.trees = TreePagesApart(kb, self.language, today, urls, Path(config.site_dir))  # empty by now
+        pages = render_site(kb, "internal", self.language, today, urls, trees=False)
+        for path in [*pages, *(tree_page(slug) for slug in kb.clients)]:
             existing = files.get_file_from_path(path)
             if existing is not None:
                 log.warning(f"scopekb: the generated page {path} replaces {existing.src_uri} of the docs folder")
                 files.remove(existing)
-            if is_tree_page(path):
-                trees[path] = content
-                continue
+        for path, content in pages.items():
             inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("clients/") else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=content, inclusion=inclusion))
-        self.writer = FileWriter(Path(config.site_dir), trees)  # site_dir is empty by now
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
 
@@ -144,11 +142,11 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
 
     def on_post_build(self, config) -> None:
         try:
-            if self.writer is not None:
-                self.writer.finish()
+            if self.trees is not None:
+                self.trees.finish()
         except OSError as error:
             raise PluginError(f"scopekb: cannot write {error.filename}: {error.strerror}") from None
 
     def on_build_error(self, error) -> None:
-        if self.writer is not None:
-            self.writer.finish(raise_error=False)
+        if self.trees is not None:  # no page may land in a site being removed
+            self.trees.finish(raise_error=False)

@@ -49,10 +49,6 @@ def tree_page(slug: str) -> str:
     return f"clients/{slug}/arbre/index.html"
 
 
-def is_tree_page(path: str) -> bool:
-    return path.startswith("clients/") and path.endswith("/arbre/index.html")
-
-
 # --- escaping ---------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -153,14 +149,15 @@ def static_asset(name: str) -> str | None:
 # --- the site ---------------------------------------------------------------
 
 def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
-                today: dt.date | None = None, directory_urls: bool = True) -> dict[str, str]:
-    """Every generated file of the site, by path relative to the docs folder."""
+                today: dt.date | None = None, directory_urls: bool = True, trees: bool = True) -> dict[str, str]:
+    """Every generated file of the site, by path relative to the docs folder.
+
+    With `trees=False`, without the decision-tree pages (`tree_pages` renders them).
+    """
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected one of {', '.join(AUDIENCES)})")
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
-    from .render_tree import render_tree_page
-
     today = today or dt.date.today()
     site = SiteContext(kb, lang, today, directory_urls)
     files: dict[str, str] = {
@@ -175,8 +172,18 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
             files[f"{ASSET_DIR}/{name}"] = text
     for client in kb.clients.values():
         files[client_page(client.slug)] = render_client(site, client)
-        files[tree_page(client.slug)] = render_tree_page(site, client)
+    if trees:
+        files.update(tree_pages(kb, lang, today, directory_urls))
     return files
+
+
+def tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool = True):
+    """(path, HTML) of every client's decision-tree page, a complete HTML document."""
+    from .render_tree import render_tree_page
+
+    site = SiteContext(kb, lang, today, directory_urls)
+    for client in kb.clients.values():
+        yield tree_page(client.slug), render_tree_page(site, client)
 
 
 class SiteContext:

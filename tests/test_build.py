@@ -204,6 +204,19 @@ def test_tree_pages_apart_writes_every_tree_or_says_what_failed(tmp_path):
     assert trees.finish(raise_error=False) == 0  # after a failed build: waits, raises nothing
 
 
+def test_a_build_from_a_script_without_a_main_guard(tmp_path):
+    """The tree pages' process must not run the building program again, as multiprocessing's spawn does."""
+    root = make_root(tmp_path / "kb")
+    script = tmp_path / "build_it.py"
+    script.write_text(f"from pathlib import Path\nfrom scopekb.build import build_site\n"
+                      f"print(build_site(Path({str(root)!r})).pages)\n", encoding="utf-8")
+    result = run(sys.executable, str(script))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().isdigit()
+    for slug in SLUGS:
+        assert (root / "site" / "internal" / "clients" / slug / "arbre" / "index.html").is_file()
+
+
 def test_commands_explain_themselves():
     for command in ("build", "serve", "render"):
         result = run("scopekb", command, "--help")

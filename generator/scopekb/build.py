@@ -12,10 +12,10 @@ import re
 import shutil
 import sys
 import datetime as dt
-import multiprocessing
+import pickle
+import subprocess
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -124,25 +124,50 @@ class TreePagesApart:
     """The decision-tree pages, rendered and written by a process of their own while MkDocs builds the rest.
 
     They are complete HTML that MkDocs would only copy, and about half of
-    what the site renders; their files' creation is mostly file-system time.
+    what the site renders; creating their files is mostly file-system time.
     A second process makes both run beside MkDocs rather than before it.
+    The process is `python -m scopekb.build FILE`, FILE holding its work as a
+    pickle: unlike multiprocessing's, it never runs the building program's own
+    main module again, and it is alone with its thread whatever the builder runs.
     """
 
     def __init__(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path):
-        # spawn: a clean interpreter, whatever threads the building process runs (mkdocs serve has some)
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        self.future = self.pool.submit(write_tree_pages, kb, lang, today, directory_urls, str(folder))
+        with tempfile.NamedTemporaryFile(prefix="scopekb-trees-", suffix=".pickle", delete=False) as work:
+            pickle.dump((kb, lang, today, directory_urls, str(folder)), work, pickle.HIGHEST_PROTOCOL)
+        self.work = work.name
+        self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build", self.work], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.outcome: tuple | None = None
 
     def finish(self, raise_error: bool = True) -> int:
         """Wait until every page is written (returns how many); raise what stopped the writing, if anything."""
-        try:
-            return self.future.result()
-        except Exception:
+        if self.outcome is None:
+            try:
+                output, errors = self.process.communicate()
+            finally:
+                os.unlink(self.work)
+            try:
+                self.outcome = pickle.loads(output)
+            except Exception:
+                failure = errors.decode(errors="replace").strip().splitlines() or ["no output"]
+                self.outcome = ("error", RuntimeError(f"the decision-tree process failed: {failure[-1]}"))
+        kind, value = self.outcome
+        if kind == "error":
             if raise_error:
-                raise
+                raise value
             return 0
-        finally:
-            self.pool.shutdown()
+        return value
+
+
+def _tree_pages_process(work: str) -> None:
+    """`python -m scopekb.build FILE`: the work of TreePagesApart; the outcome, pickled on stdout."""
+    with open(work, "rb") as source:
+        kb, lang, today, directory_urls, folder = pickle.load(source)
+    try:
+        outcome = ("done", write_tree_pages(kb, lang, today, directory_urls, folder))
+    except Exception as error:  # raised again in the building process
+        outcome = ("error", error)
+    pickle.dump(outcome, sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
 
 
 def replace_dir(new: Path, final: Path) -> None:
@@ -237,3 +262,7 @@ def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None)
         raise
     replace_dir(fresh, out)
     return len(files)
+
+
+if __name__ == "__main__":
+    _tree_pages_process(sys.argv[1])

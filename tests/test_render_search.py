@@ -75,7 +75,8 @@ def fragments(draw, depth: int = 0) -> str:
     if kind == "text":
         return draw(TEXT)
     if kind == "void":
-        return draw(st.sampled_from(["<br>", "<img src=\"x.png\" alt=\"a > b\">", "<hr/>", "<input type=text>"]))
+        return draw(st.sampled_from(["<br>", "<img src=\"x.png\" alt=\"a > b\">", "<hr/>", "<input type=text>",
+                                     "<img alt = 'c>d'>", "<BR>", "<Span>x</Span>", "<!-- a > b -->"]))
     if kind == "script":
         return draw(st.sampled_from(['<script type="application/json">{"a": "<b>"}</script>',
                                      "<style>p > a { color: red }</style>"]))

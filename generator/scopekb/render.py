@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import jinja2
 import yaml
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .decide import Request, decide
 from .embed import SHARED_ASSET, checker_html, shared_script
@@ -192,6 +192,15 @@ class SiteContext:
     def __init__(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool):
         self.kb, self.lang, self.today, self.directory_urls = kb, lang, today, directory_urls
         self.t = words(lang)
+        # The site's sentences without fields, escaped once: templates write hundreds per page.
+        self.w = {key: escape(text) for key, text in _strings()[lang].items()}
+        self.permalink = self.w["word.permalink"]
+
+    def heading(self, level: int, anchor: str, text: str) -> Markup:
+        """A heading with its permalink, as Markdown's toc extension writes them."""
+        anchor = escape(anchor)
+        return Markup(f'<h{level} id="{anchor}">{escape(text)}<a class="headerlink" href="#{anchor}" '
+                      f'title="{self.permalink}">¶</a></h{level}>')
 
     @property
     def colon(self) -> str:
@@ -260,7 +269,8 @@ def render_client(site: SiteContext, client: Client) -> str:
             "assets": [asset_coverage(site, client, a) for a in contract.equipment]})
     team_rows = [(kb.provider.teams[team_id], ", ".join(dict.fromkeys(roles))) for team_id, roles in teams.items()]
     tree_url = "arbre/" if site.directory_urls else f"{url_part(client.slug)}/arbre/index.html"
-    body = render_html("client.html.j2", t=t, colon=site.colon, kinds=site.kinds, team=site.team, client=client,
+    body = render_html("client.html.j2", t=t, w=site.w, heading=site.heading, colon=site.w["word.colon"],
+                       kinds=site.kinds, team=site.team, client=client,
                        contracts=contracts, teams=team_rows, catalog=kb.provider.catalog, provider=kb.provider,
                        date=site.today.isoformat(), tree_url=tree_url, checker=checker_block(site, client))
     return html_page(client.name, body)

@@ -33,11 +33,11 @@ VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "l
                   "track", "wbr"})
 # Emptied before the walk: what the index skips whole; removed: the permalink that ends the title
 # of a section (a heading with an id), which the parser leaves out of the title.
-_SKIPPED = re.compile(r"<(script|style|object)\b.*?</\1\s*>", re.S | re.I)
+_SKIPPED = re.compile(r"<(script|style|object)\b.*?</\1\s*>", re.S)  # in capitals: left to the parser
 _PERMALINK = re.compile(r'(<h[1-6]\s[^>]*?\bid=[^>]*>[^<]*)<a class="headerlink"[^>]*>[^<]*</a>(?=</h[1-6]>)')
 # Splits a page into text, tag, "/" or "", tag name, text, ... (in C: the walk below is what costs).
 _TAGS = re.compile(r"(<(/?)([A-Za-z][^\s/>]*)[^>]*>)")
-_UNSURE = re.compile(r"""<!|<\?|</?[a-z0-9]*[A-Z]|<[^>]*=\s*(?:"[^">]*>|'[^'>]*>)""")
+_UNSURE = re.compile(r"""<!|<\?|=\s*"[^"<>]*>|=\s*'[^'<>]*>""")
 _EXCLUDED = re.compile(r"\sdata-search-exclude(?=[\s=/>])", re.I)
 _HEADING = re.compile(r"<h[1-6][\s>]", re.I)
 _START_TAG = re.compile(r"<([A-Za-z][^\s/>]*)")
@@ -52,8 +52,8 @@ def search_view(html: str) -> str:
     work = _PERMALINK.sub(r"\1", _SKIPPED.sub(r"<\1></\1>", html))  # emptied: their text is not indexed
     parts = _TAGS.split(work)
     texts, tag_texts, closings, names = parts[0::4], parts[1::4], parts[2::4], parts[3::4]
-    if work.count("<") != len(tag_texts) or _UNSURE.search(work):
-        # a '<' that starts no tag, a comment, capitals or a quoted '>': left to the parser
+    if work.count("<") != len(tag_texts) or _UNSURE.search(work) or not "".join(names).islower():
+        # a '<' that starts no tag, a comment, a quoted '>' or a tag in capitals: left to the parser
         return html
     kept, ends = _structure(closings, names)
     out = [texts[0]]

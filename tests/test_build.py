@@ -204,6 +204,16 @@ def test_tree_pages_apart_writes_every_tree_or_says_what_failed(tmp_path):
     assert trees.finish(raise_error=False) == 0  # after a failed build: waits, raises nothing
 
 
+def test_tree_pages_are_written_here_where_no_process_starts(tmp_path, monkeypatch):
+    kb = load_knowledge_base(make_root(tmp_path / "kb"))
+
+    def no_process(*args, **kwargs):
+        raise OSError("no process here")
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    assert TreePagesApart(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site").finish() == len(kb.clients)
+    assert len(list((tmp_path / "site").rglob("arbre/index.html"))) == len(kb.clients)
+
+
 def test_a_build_from_a_script_without_a_main_guard(tmp_path):
     """The tree pages' process must not run the building program again, as multiprocessing's spawn does."""
     root = make_root(tmp_path / "kb")

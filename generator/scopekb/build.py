@@ -15,6 +15,7 @@ import datetime as dt
 import pickle
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,31 +127,38 @@ class TreePagesApart:
     They are complete HTML that MkDocs would only copy, and about half of
     what the site renders; creating their files is mostly file-system time.
     A second process makes both run beside MkDocs rather than before it.
-    The process is `python -m scopekb.build FILE`, FILE holding its work as a
-    pickle: unlike multiprocessing's, it never runs the building program's own
-    main module again, and it is alone with its thread whatever the builder runs.
+    The process is `python -m scopekb.build`, given its work as a pickle on
+    stdin: unlike multiprocessing's, it never runs the building program's own
+    main module again, and it is alone with its thread whatever the builder
+    runs. Where no process can start, the pages are written here and now.
     """
 
     def __init__(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path):
-        with tempfile.NamedTemporaryFile(prefix="scopekb-trees-", suffix=".pickle", delete=False) as work:
-            pickle.dump((kb, lang, today, directory_urls, str(folder)), work, pickle.HIGHEST_PROTOCOL)
-        self.work = work.name
-        self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build", self.work], stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        work = (kb, lang, today, directory_urls, str(folder))
         self.outcome: tuple | None = None
+        try:
+            self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError:
+            self.outcome = _outcome(*work)
+            return
+        # communicate() feeds stdin and drains both outputs together, in a thread until finish().
+        self.talk = threading.Thread(target=self._talk, args=(pickle.dumps(work, pickle.HIGHEST_PROTOCOL),),
+                                     name="scopekb-trees", daemon=True)
+        self.talk.start()
+
+    def _talk(self, work: bytes) -> None:
+        output, errors = self.process.communicate(work)
+        try:
+            self.outcome = pickle.loads(output)
+        except Exception:
+            failure = errors.decode(errors="replace").strip().splitlines() or ["no output"]
+            self.outcome = ("error", RuntimeError(f"the decision-tree process failed: {failure[-1]}"))
 
     def finish(self, raise_error: bool = True) -> int:
         """Wait until every page is written (returns how many); raise what stopped the writing, if anything."""
         if self.outcome is None:
-            try:
-                output, errors = self.process.communicate()
-            finally:
-                os.unlink(self.work)
-            try:
-                self.outcome = pickle.loads(output)
-            except Exception:
-                failure = errors.decode(errors="replace").strip().splitlines() or ["no output"]
-                self.outcome = ("error", RuntimeError(f"the decision-tree process failed: {failure[-1]}"))
+            self.talk.join()
         kind, value = self.outcome
         if kind == "error":
             if raise_error:
@@ -159,14 +167,16 @@ class TreePagesApart:
         return value
 
 
-def _tree_pages_process(work: str) -> None:
-    """`python -m scopekb.build FILE`: the work of TreePagesApart; the outcome, pickled on stdout."""
-    with open(work, "rb") as source:
-        kb, lang, today, directory_urls, folder = pickle.load(source)
+def _outcome(*work) -> tuple:
     try:
-        outcome = ("done", write_tree_pages(kb, lang, today, directory_urls, folder))
-    except Exception as error:  # raised again in the building process
-        outcome = ("error", error)
+        return ("done", write_tree_pages(*work))
+    except Exception as error:  # raised again by TreePagesApart.finish, in the building thread
+        return ("error", error)
+
+
+def _tree_pages_process() -> None:
+    """`python -m scopekb.build`: the work of TreePagesApart, from stdin; the outcome, pickled on stdout."""
+    outcome = _outcome(*pickle.load(sys.stdin.buffer))
     pickle.dump(outcome, sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
 
 
@@ -265,4 +275,4 @@ def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None)
 
 
 if __name__ == "__main__":
-    _tree_pages_process(sys.argv[1])
+    _tree_pages_process()

@@ -122,13 +122,13 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     # the theme, after it, renders the page whole.
     @event_priority(100)
     def _before_search(self, context, page, config, nav):
-        if page.file.src_uri in self.generated:
+        if page.file.src_uri in self.generated and not (page.meta.get("search") or {}).get("exclude"):
             self.whole_content, page.content = page.content, search_view(page.content)
         return context
 
     @event_priority(-100)
     def _after_search(self, context, page, config, nav):
-        if page.file.src_uri in self.generated:
+        if self.whole_content is not None:
             page.content, self.whole_content = self.whole_content, None
         return context
 

@@ -15,6 +15,7 @@ import functools
 import importlib.resources
 import json
 import re
+import types
 from urllib.parse import quote
 
 import jinja2
@@ -98,6 +99,11 @@ def url_part(text: str) -> str:
 
 
 # --- templates and words ----------------------------------------------------
+
+# What templates read as `row.name`: attributes, which Jinja finds at once, where a dict's keys
+# cost it a failed attribute lookup first (thousands per page).
+Fields = types.SimpleNamespace
+
 
 def _read_template(name: str) -> str:
     return importlib.resources.files("scopekb.site_templates").joinpath(name).read_text("utf-8")
@@ -233,9 +239,9 @@ class SiteContext:
 
 def render_home(site: SiteContext) -> str:
     t = site.t
-    rows = [{"name": client.name, "url": site.client_url(client.slug), "contract": contract.id,
-             "status": contract.status(site.today), "status_text": t(f"status.{contract.status(site.today)}"),
-             "period": site.period(contract), "services": site.kinds(contract.services)}
+    rows = [Fields(name=client.name, url=site.client_url(client.slug), contract=contract.id,
+                   status=contract.status(site.today), status_text=t(f"status.{contract.status(site.today)}"),
+                   period=site.period(contract), services=site.kinds(contract.services))
             for client in site.kb.clients.values() for contract in client.contracts]
     finder = render_html("finder.html.j2", t=t, index_url=FINDER_INDEX,
                          client_url=site.client_url_pattern(), lang=site.lang)
@@ -261,12 +267,12 @@ def render_client(site: SiteContext, client: Client) -> str:
                 teams.setdefault(entry.team, []).append(t("client.role.scope"))
         escalation = contract.escalate_to or kb.provider.escalation
         teams.setdefault(escalation, []).append(t("client.role.escalation"))
-        contracts.append({
-            "c": contract, "routing": routing, "escalation": escalation, "status": contract.status(site.today),
-            "anchor": slugify(contract.id) or "contract",
-            "proposals": ", ".join(t(f"client.propose.{p}") for p in contract.may_propose),
-            "public_notes": paragraphs(contract.public_notes), "internal_notes": paragraphs(contract.internal_notes),
-            "assets": [asset_coverage(site, client, a) for a in contract.equipment]})
+        contracts.append(Fields(
+            c=contract, routing=routing, escalation=escalation, status=contract.status(site.today),
+            anchor=slugify(contract.id) or "contract",
+            proposals=", ".join(t(f"client.propose.{p}") for p in contract.may_propose),
+            public_notes=paragraphs(contract.public_notes), internal_notes=paragraphs(contract.internal_notes),
+            assets=[asset_coverage(site, client, a) for a in contract.equipment]))
     team_rows = [(kb.provider.teams[team_id], ", ".join(dict.fromkeys(roles))) for team_id, roles in teams.items()]
     tree_url = "arbre/" if site.directory_urls else f"{url_part(client.slug)}/arbre/index.html"
     body = render_html("client.html.j2", t=t, w=site.w, heading=site.heading, colon=site.w["word.colon"],
@@ -276,12 +282,12 @@ def render_client(site: SiteContext, client: Client) -> str:
     return html_page(client.name, body)
 
 
-def asset_coverage(site: SiteContext, client: Client, asset) -> dict:
+def asset_coverage(site: SiteContext, client: Client, asset) -> Fields:
     """Whether the asset is covered today, as the verdict engine says for an incident on it."""
     decision = decide(site.kb, Request(client=client.slug, date=site.today, asset=asset.id), site.lang)
     state = {"handle": "yes", "route": "yes", "ask": "ask"}.get(decision.verdict, "no")
-    return {"asset": asset, "state": state, "verdict": site.say(f"verdict.{decision.verdict}"),
-            "reason": " ".join(text for _, text in decision.reasons)}
+    return Fields(asset=asset, state=state, verdict=site.say(f"verdict.{decision.verdict}"),
+                  reason=" ".join(text for _, text in decision.reasons))
 
 
 def checker_block(site: SiteContext, client: Client) -> Markup:

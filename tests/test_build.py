@@ -270,6 +270,9 @@ def test_serve_rebuilds_when_a_contract_changes(tmp_path):
         contract.write_text(text.replace("aliases:\n", "aliases:\n    - Auberge du Lac Tranquille\n", 1),
                             encoding="utf-8")
         assert wait_for(lambda: "auberge du lac tranquille" in (fetch(index_url) or ""))
+        # the decision-tree pages, which a process of their own writes, are served too
+        tree = fetch(f"http://{address}/{render.tree_page('hotel-le-belvedere').removesuffix('index.html')}") or ""
+        assert 'class="scopekb-question"' in tree
     finally:
         server.terminate()
         server.wait(timeout=30)

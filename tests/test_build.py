@@ -113,6 +113,12 @@ def test_full_text_search_finds_clients_and_articles(built):
         assert key not in texts, key
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_scopekb_build_shows_progress_and_a_summary(tmp_path):
     root = make_root(tmp_path)
     result = run("scopekb", "build", "--root", str(root))
@@ -122,6 +128,8 @@ def test_scopekb_build_shows_progress_and_a_summary(tmp_path):
     assert "loading contracts" in result.stderr and "building pages" in result.stderr
     assert (root / "site" / "internal" / "clients" / "hotel-le-belvedere" / "index.html").is_file()
     assert [p.name for p in (root / "site").iterdir()] == ["internal"]  # no build folder left behind
+    # readable by a web server running as another user, like a folder made by mkdir
+    assert (root / "site" / "internal").stat().st_mode & 0o777 == 0o777 & ~current_umask()
 
 
 def test_bad_data_exits_2_and_keeps_the_previous_site(tmp_path):
@@ -182,6 +190,7 @@ def test_render_writes_plain_files(tmp_path):
     assert {render.HOME_PAGE, render.CALL_PAGE, render.FINDER_INDEX} <= written
     assert {render.client_page(s) for s in SLUGS} | {render.tree_page(s) for s in SLUGS} <= written
     assert result.stdout == f"wrote {len(written)} files to {out}\n"
+    assert out.stat().st_mode & 0o777 == 0o777 & ~current_umask()
     (out / "stale.md").write_text("old")
     assert run("scopekb", "render", "--out", str(out), "--root", str(root), "--lang", "en").returncode == 0
     assert not (out / "stale.md").exists() and "Find a client" in (out / "index.md").read_text()

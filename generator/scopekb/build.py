@@ -180,6 +180,19 @@ def _tree_pages_process() -> None:
     pickle.dump(outcome, sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
 
 
+def fresh_dir(final: Path) -> Path:
+    """An empty folder beside `final` to build into, with the permissions of a folder made by mkdir.
+
+    mkdtemp makes it private (0700): once in place of `final`, a web server
+    running as another user could not read the site.
+    """
+    fresh = Path(tempfile.mkdtemp(prefix=f".{final.name}-new-", dir=final.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    fresh.chmod(0o777 & ~umask)
+    return fresh
+
+
 def replace_dir(new: Path, final: Path) -> None:
     """Put the complete folder `new` in place of `final`, both in the same parent folder."""
     old = None
@@ -211,7 +224,7 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
     plugin.progress = lambda done, total: show("building pages", done, total)
     final = Path(config.site_dir)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{final.name}-new-", dir=final.parent))
+    fresh = fresh_dir(final)
     config.site_dir = str(fresh)
     show("building pages")
     try:
@@ -261,7 +274,7 @@ def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None)
     kb = load_knowledge_base(root)
     files = render_site(kb, audience, lang or site_language(root))
     out.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    fresh = fresh_dir(out)
     try:
         for path, content in files.items():
             target = fresh / path

@@ -231,9 +231,8 @@ def start_of_a_second() -> None:
     time.sleep(1.02 - time.time() % 1)
 
 
-def test_two_changes_within_one_clock_tick_are_not_confused(root, monkeypatch):
-    # Without the racy-file rule, a file read and then changed again within one tick keeps its
-    # signature; this test plays that on a simulated file system with one-second timestamps.
+def two_writes_within_one_tick(root: Path, monkeypatch) -> str:
+    """Read a contract, rewrite it within the same one-second tick (mtime put back); the name loaded then."""
     monkeypatch.setattr(load, "_signature", coarse_signature)
     path = root / "contracts/alpha.yaml"
     start_of_a_second()
@@ -242,18 +241,16 @@ def test_two_changes_within_one_clock_tick_are_not_confused(root, monkeypatch):
     before = path.stat()
     path.write_text(ALPHA.replace("Alpha", "Other"), encoding="utf-8")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert names(root)["CTR-1"] == "Other"
+    return names(root)["CTR-1"]
+
+
+def test_two_changes_within_one_clock_tick_are_not_confused(root, monkeypatch):
+    # Without the racy-file rule, a file read and then changed again within one tick keeps its
+    # signature; this test plays that on a simulated file system with one-second timestamps.
+    assert two_writes_within_one_tick(root, monkeypatch) == "Other"
 
 
 def test_the_racy_rule_is_what_makes_that_right(root, monkeypatch):
     # the same scene with the rule switched off does answer from stale data
-    monkeypatch.setattr(load, "_signature", coarse_signature)
     monkeypatch.setattr(load, "RACY_NS", -10**12)
-    path = root / "contracts/alpha.yaml"
-    start_of_a_second()
-    path.write_text(ALPHA.replace("Alpha", "First"), encoding="utf-8")
-    assert names(root)["CTR-1"] == "First"
-    before = path.stat()
-    path.write_text(ALPHA.replace("Alpha", "Other"), encoding="utf-8")
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert names(root)["CTR-1"] == "First"
+    assert two_writes_within_one_tick(root, monkeypatch) == "First"

@@ -64,9 +64,9 @@ def built(tmp_path_factory) -> Path:
 
 def test_mkdocs_build_makes_every_page(built):
     for slug in SLUGS:
-        page = (built / "clients" / slug / "index.html").read_text(encoding="utf-8")
+        page = (built / render.client_html(slug)).read_text(encoding="utf-8")
         assert f'data-client="{slug}"' in page and 'id="scopekb-checker-data"' in page
-        tree = (built / "clients" / slug / "arbre" / "index.html").read_text(encoding="utf-8")
+        tree = (built / render.tree_page(slug)).read_text(encoding="utf-8")
         assert tree.startswith("<!doctype html>") and tree.rstrip().endswith("</html>")
         assert 'class="scopekb-question"' in tree and 'class="scopekb-leaf ' in tree
     home = (built / "index.html").read_text(encoding="utf-8")
@@ -86,12 +86,12 @@ def test_client_pages_stay_out_of_the_navigation(built):
                     home, re.S).group(0)
     assert "accueil-appel/" in nav and "scenarios/" in nav
     assert "clients/" not in nav
-    page = (built / "clients" / "menuiserie-berard-fils" / "index.html").read_text(encoding="utf-8")
+    page = (built / render.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert page.count("clients/") < 20  # no sidebar listing the other clients
 
 
 def test_client_page_has_title_toc_and_html(built):
-    page = (built / "clients" / "menuiserie-berard-fils" / "index.html").read_text(encoding="utf-8")
+    page = (built / render.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert re.search(r"<title>Menuiserie Bérard &(amp;)? Fils - ", page)
     assert re.search(r'<h1 id="[^"]+">Menuiserie Bérard &amp; Fils<', page)
     toc = re.search(r'<nav class="md-nav md-nav--secondary".*?</nav>', page, re.S).group(0)
@@ -103,7 +103,7 @@ def test_full_text_search_finds_clients_and_articles(built):
     index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["config"]["lang"] == ["fr"]
     locations = {doc["location"].split("#")[0] for doc in index["docs"]}
-    assert {f"clients/{slug}/" for slug in SLUGS} <= locations
+    assert {render.client_html(slug) for slug in SLUGS} <= locations
     assert "scenarios/outlook-ne-demarre-plus/" in locations and "accueil-appel/" in locations
     assert "" not in locations  # the home page: the finder does that job
     texts = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
@@ -126,7 +126,7 @@ def test_scopekb_build_shows_progress_and_a_summary(tmp_path):
     assert re.fullmatch(rf"site built: 8 clients, \d+ pages in [\d.]+ s -> {re.escape(str(root))}/site/internal\n",
                         result.stdout)
     assert "loading contracts" in result.stderr and "building pages" in result.stderr
-    assert (root / "site" / "internal" / "clients" / "hotel-le-belvedere" / "index.html").is_file()
+    assert (root / "site" / "internal" / render.client_html("hotel-le-belvedere")).is_file()
     assert [p.name for p in (root / "site").iterdir()] == ["internal"]  # no build folder left behind
     # readable by a web server running as another user, like a folder made by mkdir
     assert (root / "site" / "internal").stat().st_mode & 0o777 == 0o777 & ~current_umask()
@@ -172,11 +172,11 @@ def test_english_build(tmp_path):
     site = root / "site" / "internal"
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in home and "Find a client" in home and "Clients overview" in home
-    client = (site / "clients" / "menuiserie-berard-fils" / "index.html").read_text(encoding="utf-8")
+    client = (site / render.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert "Perimeter" in client and "Escalation team: " in client and "assets/scopekb/checker-shared.js" in client
     checker_shared = (site / "assets" / "scopekb" / "checker-shared.js").read_text(encoding="utf-8")
     assert '"lang":"en"' in checker_shared and '"verdict.out-of-scope":"OUT OF SCOPE"' in checker_shared
-    tree = (site / "clients" / "menuiserie-berard-fils" / "arbre" / "index.html").read_text(encoding="utf-8")
+    tree = (site / render.tree_page("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert "OUT OF SCOPE" in tree and "What does the request concern?" in tree
     assert "USER ASSISTANCE FORM" in (site / "accueil-appel" / "index.html").read_text(encoding="utf-8")
 
@@ -220,7 +220,7 @@ def test_tree_pages_are_written_here_where_no_process_starts(tmp_path, monkeypat
         raise OSError("no process here")
     monkeypatch.setattr(subprocess, "Popen", no_process)
     assert TreePagesApart(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site").finish() == len(kb.clients)
-    assert len(list((tmp_path / "site").rglob("arbre/index.html"))) == len(kb.clients)
+    assert len(list((tmp_path / "site").glob(render.tree_page("*")))) == len(kb.clients)
 
 
 def test_a_build_from_a_script_without_a_main_guard(tmp_path):
@@ -233,7 +233,7 @@ def test_a_build_from_a_script_without_a_main_guard(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().isdigit()
     for slug in SLUGS:
-        assert (root / "site" / "internal" / "clients" / slug / "arbre" / "index.html").is_file()
+        assert (root / "site" / "internal" / render.tree_page(slug)).is_file()
 
 
 def test_commands_explain_themselves():
@@ -280,7 +280,7 @@ def test_serve_rebuilds_when_a_contract_changes(tmp_path):
                             encoding="utf-8")
         assert wait_for(lambda: "auberge du lac tranquille" in (fetch(index_url) or ""))
         # the decision-tree pages, which a process of their own writes, are served too
-        tree = fetch(f"http://{address}/{render.tree_page('hotel-le-belvedere').removesuffix('index.html')}") or ""
+        tree = fetch(f"http://{address}/{render.tree_page('hotel-le-belvedere')}") or ""
         assert 'class="scopekb-question"' in tree
     finally:
         server.terminate()
@@ -311,7 +311,7 @@ def test_every_link_of_the_generated_pages_leads_somewhere(tmp_path, directory_u
     assert run("scopekb", "build", "--root", str(root)).returncode == 0
     site = root / "site" / "internal"
     pages = [site / "index.html", *site.glob("accueil-appel*.html"), *site.glob("accueil-appel/index.html")]
-    pages += [p for p in (site / "clients").rglob("*.html")]
+    pages += [*(site / "clients").glob("*.html"), *(site / "arbres").glob("*.html")]
     assert len(pages) == 2 + 2 * len(SLUGS)
     checked = 0
     for page in pages:

@@ -158,8 +158,8 @@ def test_overview_shows_each_contract_status(tmp_path):
     rows = re.findall(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>([^<]+)</td><td>'
                       r'<span class="scopekb-status scopekb-status--([a-z-]+)">', page)
     assert [(url, name, cid, status) for url, name, cid, status in rows] == [
-        ("clients/alpha/", "Alpha", "A-1", "in-force"), ("clients/bravo/", "Bravo", "B-1", "expiring"),
-        ("clients/charlie/", "Charlie", "C-1", "expired"), ("clients/delta/", "Delta", "D-1", "not-started")]
+        ("clients/alpha.html", "Alpha", "A-1", "in-force"), ("clients/bravo.html", "Bravo", "B-1", "expiring"),
+        ("clients/charlie.html", "Charlie", "C-1", "expired"), ("clients/delta.html", "Delta", "D-1", "not-started")]
     assert [c.status(DAY) for c in kb.contracts] == ["in-force", "expiring", "expired", "not-started"]
     assert "incident, évolution ou nouveau besoin" in page
 
@@ -169,12 +169,10 @@ def test_home_has_a_focused_finder_on_its_index(example):
     page = to_html(files[render.HOME_PAGE])
     finder = dict(next(attrs for tag, attrs in TextOf(page).tags if attrs.get("id") == "scopekb-finder"))
     assert finder["data-index"] == render.FINDER_INDEX and render.FINDER_INDEX in files
-    assert finder["data-client-url"] == "clients/{slug}/"
+    assert finder["data-client-url"] == "clients/{slug}.html"  # whatever use_directory_urls says
     field = next(attrs for tag, attrs in TextOf(page).tags if tag == "input")
     assert "autofocus" in field and field["role"] == "combobox"
     assert files[render.HOME_PAGE].startswith("---\nsearch:\n  exclude: true\n---\n")
-    flat = render.render_site(example, today=DAY, directory_urls=False)
-    assert 'data-client-url="clients/{slug}.html"' in flat[render.HOME_PAGE]
 
 
 def test_finder_index_holds_every_name_alias_asset_and_model(example):
@@ -234,7 +232,7 @@ def test_client_page_shows_the_contract_and_the_engine_verdict_per_asset(example
                 state = {"handle": "yes", "route": "yes", "ask": "ask"}.get(decision.verdict, "no")
                 assert rows[asset.id] == (state, " ".join(t for _, t in decision.reasons)), asset.id
         tree_link = next(a for tag, a in TextOf(page).tags if tag == "a" and "md-button" in a.get("class", ""))
-        assert tree_link["href"] == "arbre/"
+        assert tree_link["href"] == f"../arbres/{client.slug}.html"
 
 
 def test_client_page_lists_routing_and_escalation(example):
@@ -251,11 +249,11 @@ def test_tree_page_is_plain_html_with_links_back(example):
     parsed = TextOf(page)
     assert page.startswith("<!doctype html>\n<html lang=\"fr\">")
     links = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
-    assert links == {"../../../clients/menuiserie-berard-fils/", "../../../", "../../../accueil-appel/"}
+    assert links == {"../clients/menuiserie-berard-fils.html", "../", "../accueil-appel/"}
     assert {"script"} & {tag for tag, _ in parsed.tags} == set()
     assert "HORS PÉRIMÈTRE" in parsed.words() and "PRIS EN CHARGE" in parsed.words()
     flat = render.render_site(example, today=DAY, directory_urls=False)[render.tree_page("menuiserie-berard-fils")]
-    assert '"../../../clients/menuiserie-berard-fils.html"' in flat and '"../../../index.html"' in flat
+    assert '"../accueil-appel.html"' in flat and '"../index.html"' in flat
 
 
 # --- call reception, language, paths ----------------------------------------------------------
@@ -294,8 +292,8 @@ def test_generated_paths(example):
     assert {render.HOME_PAGE, render.CALL_PAGE, render.FINDER_INDEX} <= set(files)
     assert {f"assets/scopekb/{n}" for n in ("scopekb.css", "site.js", "finder.js", "checker.js", "checker-shared.js")
             } <= set(files)
-    assert {p for p in files if p.startswith("clients/")} == {
-        path for slug in slugs for path in (f"clients/{slug}.md", f"clients/{slug}/arbre/index.html")}
+    assert {p for p in files if p.startswith(("clients/", "arbres/"))} == {
+        path for slug in slugs for path in (f"clients/{slug}.md", f"arbres/{slug}.html")}
     title, body = render.split_html_page(files[render.client_page(slugs[0])])
     assert title.startswith("# ") and body.startswith('<div class="scopekb-client">')
     assert render.split_html_page(files[render.CALL_PAGE]) is None

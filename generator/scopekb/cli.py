@@ -275,6 +275,9 @@ def serve(root, address, open_browser):
 def render(root, audience, out, lang):
     """Write the generated pages (Markdown, HTML, assets) as plain files, for any site engine.
 
+    Pages link to each client page as clients/SLUG.html: the engine should
+    build clients/SLUG.md there (MkDocs does with use_directory_urls: false).
+
     \b
     Examples:
       scopekb render --audience internal --out /tmp/pages

@@ -27,7 +27,7 @@ from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
-from .render import STYLESHEETS, html_headings, render_site, shipped_scripts, split_html_page, tree_page
+from .render import STYLESHEETS, client_html, html_headings, render_site, shipped_scripts, split_html_page, tree_page
 from .render_search import search_view
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
@@ -93,7 +93,10 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 files.remove(existing)
         for path, content in pages.items():
             inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("clients/") else InclusionLevel.UNDEFINED
-            files.append(File.generated(config, path, content=content, inclusion=inclusion))
+            file = File.generated(config, path, content=content, inclusion=inclusion)
+            if path.startswith("clients/"):
+                file.dest_uri = client_html(path.removeprefix("clients/").removesuffix(".md"))
+            files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
 

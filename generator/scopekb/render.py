@@ -44,10 +44,16 @@ def client_page(slug: str) -> str:
     return f"clients/{slug}.md"
 
 
+def client_html(slug: str) -> str:
+    # The built client page, whatever use_directory_urls says (the plugin sets it): a folder
+    # per client would cost every build a directory to create and one to delete per client.
+    return f"clients/{slug}.html"
+
+
 def tree_page(slug: str) -> str:
-    # A plain HTML page rather than Markdown: it needs no theme, prints as it
-    # is, and costs the build a file copy instead of a themed page per client.
-    return f"clients/{slug}/arbre/index.html"
+    # A plain HTML page rather than Markdown: it needs no theme, prints as it is, and costs
+    # the build a file copy instead of a themed page per client. All in one folder, as above.
+    return f"arbres/{slug}.html"
 
 
 # --- escaping ---------------------------------------------------------------
@@ -234,7 +240,7 @@ class SiteContext:
 
     def client_url_pattern(self, from_depth: int = 0) -> str:
         up = "../" * from_depth
-        return f"{up}clients/{{slug}}/" if self.directory_urls else f"{up}clients/{{slug}}.html"
+        return up + client_html("{slug}")
 
 
 def render_home(site: SiteContext) -> str:
@@ -274,7 +280,7 @@ def render_client(site: SiteContext, client: Client) -> str:
             public_notes=paragraphs(contract.public_notes), internal_notes=paragraphs(contract.internal_notes),
             assets=[asset_coverage(site, client, a) for a in contract.equipment]))
     team_rows = [(kb.provider.teams[team_id], ", ".join(dict.fromkeys(roles))) for team_id, roles in teams.items()]
-    tree_url = "arbre/" if site.directory_urls else f"{url_part(client.slug)}/arbre/index.html"
+    tree_url = "../" + tree_page(url_part(client.slug))
     body = render_html("client.html.j2", t=t, w=site.w, heading=site.heading, colon=site.w["word.colon"],
                        kinds=site.kinds, team=site.team, client=client,
                        contracts=contracts, teams=team_rows, catalog=kb.provider.catalog, provider=kb.provider,

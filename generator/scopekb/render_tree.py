@@ -247,11 +247,11 @@ class TreeHtml:
 
 
 def render_tree_page(site: SiteContext, client: Client) -> str:
-    """The standalone HTML page of a client's decision tree (clients/<slug>/arbre/index.html)."""
-    root = "../../../"
+    """The standalone HTML page of a client's decision tree (arbres/<slug>.html)."""
+    root = "../"
     return render_html(
         "tree.html.j2", t=site.t, lang=site.lang, client=client, date=site.today.isoformat(), root=root,
         tree=TreeHtml(site).node(build_tree(site, client)),
         home_url=root + ("" if site.directory_urls else "index.html"),
-        client_url=site.client_url(client.slug, from_depth=3),
+        client_url=site.client_url(client.slug, from_depth=1),
         call_url=root + ("accueil-appel/" if site.directory_urls else "accueil-appel.html"))

@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from scopekb import render
-from scopekb.build import TreePagesApart
+from scopekb import plugin
+from scopekb.build import build_site
+from scopekb.build_worker import BuildWorker, PageToIndex, merge_search_entries
 from scopekb.load import load_knowledge_base
 from scopekb.plugin import site_language
 
@@ -198,29 +200,75 @@ def test_render_writes_plain_files(tmp_path):
     assert result.returncode == 2 and result.stderr.startswith("command line: --lang: ")
 
 
-def test_tree_pages_apart_writes_every_tree_or_says_what_failed(tmp_path):
+def test_build_worker_writes_every_tree_or_says_what_failed(tmp_path):
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
     day = dt.date(2025, 6, 1)
-    trees = TreePagesApart(kb, "en", day, False, tmp_path / "site")
-    assert trees.finish() == len(kb.clients)
+    worker = BuildWorker(kb, "en", day, False, tmp_path / "site")
+    assert worker.finish() == (len(kb.clients), {})
     expected = dict(render.tree_pages(kb, "en", day, False))
     assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in expected} == expected
     (tmp_path / "blocked").write_text("a file where a folder should be")
-    trees = TreePagesApart(kb, "fr", day, True, tmp_path / "blocked")
+    worker = BuildWorker(kb, "fr", day, True, tmp_path / "blocked", SEARCH_CONFIG)
+    worker.index(PageToIndex("clients/x.html", "X", {}, "<h1 id='x'>X</h1><p>text</p>"))
     with pytest.raises(OSError):
-        trees.finish()
-    trees = TreePagesApart(kb, "fr", day, True, tmp_path / "blocked")
-    assert trees.finish(raise_error=False) == 0  # after a failed build: waits, raises nothing
+        worker.finish()
+    worker = BuildWorker(kb, "fr", day, True, tmp_path / "blocked")
+    assert worker.finish(raise_error=False) == (0, {})  # after a failed build: waits, raises nothing
 
 
-def test_tree_pages_are_written_here_where_no_process_starts(tmp_path, monkeypatch):
+SEARCH_CONFIG = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fields": {}}
+
+
+@pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
+def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, process):
+    from material.plugins.search.plugin import SearchIndex
+
+    if not process:
+        def no_process(*args, **kwargs):
+            raise OSError("no process here")
+        monkeypatch.setattr(subprocess, "Popen", no_process)
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
-
-    def no_process(*args, **kwargs):
-        raise OSError("no process here")
-    monkeypatch.setattr(subprocess, "Popen", no_process)
-    assert TreePagesApart(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site").finish() == len(kb.clients)
+    pages = [PageToIndex("clients/a.html", "A", {}, '<h1 id="a">A</h1><h2 id="b">B &amp; C</h2><p>un <b>mot</b></p>'),
+             PageToIndex("clients/b.html", "B", {"tags": ["t"]}, "<p>sans titre</p><ul><li>x</li></ul>")]
+    expected = {}
+    for page in pages:
+        index = SearchIndex(**SEARCH_CONFIG)
+        index.add_entry_from_context(PageToIndex(page.url, page.title, page.meta, page.content))
+        expected[page.url] = index.entries
+    worker = BuildWorker(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site", SEARCH_CONFIG)
+    for page in pages:
+        worker.index(page)
+    trees, entries = worker.finish()
+    assert trees == len(kb.clients) and entries == expected
+    assert entries["clients/a.html"][1] == {"location": "clients/a.html#b", "title": "B &amp; C",
+                                            "text": "<p>un mot</p>"}
+    assert entries["clients/b.html"][0]["tags"] == ["t"]
     assert len(list((tmp_path / "site").glob(render.tree_page("*")))) == len(kb.clients)
+
+
+def test_merge_search_entries_puts_each_page_where_material_would(tmp_path):
+    index_file = tmp_path / "search_index.json"
+    docs = [{"location": "a/", "title": "A", "text": ""}, {"location": "a/#x", "title": "X", "text": "x"},
+            {"location": "c/", "title": "C", "text": ""}, {"location": "old/", "title": "Old", "text": ""}]
+    index_file.write_text(json.dumps({"config": {"lang": ["fr"]}, "docs": docs}))
+    merge_search_entries(index_file, ["a/", "b.html", "c/"],
+                         {"b.html": [{"location": "b.html", "title": "B", "text": "b"}]})
+    merged = json.loads(index_file.read_text())
+    assert [d["location"] for d in merged["docs"]] == ["a/", "a/#x", "b.html", "c/", "old/"]
+    assert merged["config"] == {"lang": ["fr"]}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_search_index_is_the_one_material_makes_alone(tmp_path, monkeypatch, language):
+    """Pages indexed by the second process land in the index as Material would have put them, byte for byte."""
+    root = make_root(tmp_path / "kb", language)
+    index = root / "site" / "internal" / "search" / "search_index.json"
+    build_site(root)
+    shared = index.read_bytes()
+    assert len(json.loads(shared)["docs"]) > 100
+    monkeypatch.setattr(plugin, "SearchPlugin", type("NotMaterials", (), {}))  # Material indexes every page
+    build_site(root)
+    assert index.read_bytes() == shared
 
 
 def test_a_build_from_a_script_without_a_main_guard(tmp_path):

@@ -11,11 +11,7 @@ import os
 import re
 import shutil
 import sys
-import datetime as dt
-import pickle
-import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +19,7 @@ from typing import TextIO
 
 from .errors import InputError
 from .load import load_knowledge_base
-from .model import KnowledgeBase
-from .render import render_site, tree_pages
+from .render import render_site
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -107,77 +102,6 @@ def mkdocs_config(root: Path, **overrides):
         raise InputError([f"{CONFIG_FILE}:1: plugins: the scopekb plugin is not listed "
                           "(expected '- scopekb' under plugins)"])
     return config
-
-
-def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: str) -> int:
-    """Render every decision-tree page and write it under `folder`; returns how many."""
-    count = 0
-    for path, html in tree_pages(kb, lang, today, directory_urls):
-        target = os.path.join(folder, path)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "w", encoding="utf-8") as out:
-            out.write(html)
-        count += 1
-    return count
-
-
-class TreePagesApart:
-    """The decision-tree pages, rendered and written by a process of their own while MkDocs builds the rest.
-
-    They are complete HTML that MkDocs would only copy, and about half of
-    what the site renders; creating their files is mostly file-system time.
-    A second process makes both run beside MkDocs rather than before it.
-    The process is `python -m scopekb.build`, given its work as a pickle on
-    stdin: unlike multiprocessing's, it never runs the building program's own
-    main module again, and it is alone with its thread whatever the builder
-    runs. Where no process can start, the pages are written here and now.
-    """
-
-    def __init__(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path):
-        work = (kb, lang, today, directory_urls, str(folder))
-        self.outcome: tuple | None = None
-        try:
-            self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        except OSError:
-            self.outcome = _outcome(*work)
-            return
-        # communicate() feeds stdin and drains both outputs together, in a thread until finish().
-        self.talk = threading.Thread(target=self._talk, args=(pickle.dumps(work, pickle.HIGHEST_PROTOCOL),),
-                                     name="scopekb-trees", daemon=True)
-        self.talk.start()
-
-    def _talk(self, work: bytes) -> None:
-        output, errors = self.process.communicate(work)
-        try:
-            self.outcome = pickle.loads(output)
-        except Exception:
-            failure = errors.decode(errors="replace").strip().splitlines() or ["no output"]
-            self.outcome = ("error", RuntimeError(f"the decision-tree process failed: {failure[-1]}"))
-
-    def finish(self, raise_error: bool = True) -> int:
-        """Wait until every page is written (returns how many); raise what stopped the writing, if anything."""
-        if self.outcome is None:
-            self.talk.join()
-        kind, value = self.outcome
-        if kind == "error":
-            if raise_error:
-                raise value
-            return 0
-        return value
-
-
-def _outcome(*work) -> tuple:
-    try:
-        return ("done", write_tree_pages(*work))
-    except Exception as error:  # raised again by TreePagesApart.finish, in the building thread
-        return ("error", error)
-
-
-def _tree_pages_process() -> None:
-    """`python -m scopekb.build`: the work of TreePagesApart, from stdin; the outcome, pickled on stdout."""
-    outcome = _outcome(*pickle.load(sys.stdin.buffer))
-    pickle.dump(outcome, sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
 
 
 def fresh_dir(final: Path) -> Path:
@@ -285,7 +209,3 @@ def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None)
         raise
     replace_dir(fresh, out)
     return len(files)
-
-
-if __name__ == "__main__":
-    _tree_pages_process()

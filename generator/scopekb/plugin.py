@@ -4,9 +4,8 @@ Thin on purpose: loading is load.py, pages are render.py. The pages are
 injected as generated files; nothing is ever written into docs_dir. Client
 pages stay out of the navigation, so that every page does not carry a
 sidebar of every client (which makes builds quadratic in the client count).
-The decision-tree pages are complete HTML that MkDocs would only copy: a
-process of their own renders and writes them into site_dir while MkDocs
-builds the other pages (build.TreePagesApart).
+A second process (build_worker.py) writes the decision-tree pages and indexes
+the generated pages for Material's search while MkDocs builds the others.
 """
 from __future__ import annotations
 
@@ -21,14 +20,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink
+from material.plugins.search.plugin import SearchPlugin
 
-from .build import TreePagesApart
+from .build_worker import BuildWorker, PageToIndex, merge_search_entries
 from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
 from .render import STYLESHEETS, client_html, html_headings, render_site, shipped_scripts, split_html_page, tree_page
-from .render_search import search_view
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
@@ -53,9 +52,10 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.progress: Callable[[int, int], None] | None = None
         self.pages_total = self.pages_done = 0
         self.html_parts: dict[str, str] = {}
-        self.trees: TreePagesApart | None = None
+        self.worker: BuildWorker | None = None
         self.generated: set[str] = set()  # pages made of generated HTML
-        self.whole_content: str | None = None
+        self.search_order: list[str] = []  # URLs of the pages, as Material's search met them
+        self.handed_over: tuple | None = None  # (page, its own search settings) while Material skips it
 
     def on_config(self, config):
         folder = Path(config.config_file_path).parent
@@ -84,7 +84,10 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         kb, today, urls = self.knowledge_base, self.today or dt.date.today(), config.use_directory_urls
-        self.trees = TreePagesApart(kb, self.language, today, urls, Path(config.site_dir))  # empty by now
+        search = next((p for p in config.plugins.values() if isinstance(p, SearchPlugin) and p.config.enabled), None)
+        self.worker = BuildWorker(kb, self.language, today, urls, Path(config.site_dir),  # empty by now
+                                  dict(search.config) if search else None)
+        self.search_order.clear()
         pages = render_site(kb, "internal", self.language, today, urls, trees=False)
         for path in [*pages, *(tree_page(slug) for slug in kb.clients)]:
             existing = files.get_file_from_path(path)
@@ -120,19 +123,26 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.generated.add(page.file.src_uri)
         return html.replace(f"<p>{PLACEHOLDER}</p>", body, 1)
 
-    # Material's search indexes page.content in its on_page_context. For generated pages it gets
-    # the same text with fewer tags (render_search.py): the index is the same, the parsing cheaper;
-    # the theme, after it, renders the page whole.
+    # Material's search indexes page.content in its on_page_context, with a parser in Python. A generated
+    # page goes to the second process instead, which runs the same indexer; Material skips it meanwhile.
     @event_priority(100)
     def _before_search(self, context, page, config, nav):
-        if page.file.src_uri in self.generated and not (page.meta.get("search") or {}).get("exclude"):
-            self.whole_content, page.content = page.content, search_view(page.content)
+        self.search_order.append(page.url)
+        search = page.meta.get("search") or {}
+        if page.file.src_uri in self.generated and self.worker.search_config is not None and not search.get("exclude"):
+            self.worker.index(PageToIndex(page.url, page.title, dict(page.meta), page.content))
+            self.handed_over = (page, page.meta.get("search"))
+            page.meta["search"] = {**search, "exclude": True}
         return context
 
     @event_priority(-100)
     def _after_search(self, context, page, config, nav):
-        if self.whole_content is not None:
-            page.content, self.whole_content = self.whole_content, None
+        if self.handed_over is not None:
+            page, search = self.handed_over
+            page.meta["search"] = search
+            if search is None:
+                del page.meta["search"]
+            self.handed_over = None
         return context
 
     on_page_context = CombinedEvent(_before_search, _after_search)
@@ -143,13 +153,15 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             self.progress(self.pages_done, self.pages_total)
         return output
 
+    @event_priority(-100)  # after Material's search has written its index
     def on_post_build(self, config) -> None:
         try:
-            if self.trees is not None:
-                self.trees.finish()
+            _, entries = self.worker.finish() if self.worker is not None else (0, {})
+            if entries:
+                merge_search_entries(Path(config.site_dir) / "search" / "search_index.json", self.search_order, entries)
         except OSError as error:
             raise PluginError(f"scopekb: cannot write {error.filename}: {error.strerror}") from None
 
     def on_build_error(self, error) -> None:
-        if self.trees is not None:  # no page may land in a site being removed
-            self.trees.finish(raise_error=False)
+        if self.worker is not None:  # no page may land in a site being removed
+            self.worker.finish(raise_error=False)

@@ -1,0 +1,204 @@
+"""The second process of a site build: decision-tree pages and the search entries of generated pages.
+
+Both are work that MkDocs would do page after page in the building process
+although nothing else waits on it: the tree pages are complete HTML that
+MkDocs would only copy, and Material's search reads each page's HTML with a
+parser in Python, the largest cost of a client page. A process of their own
+does them on the other core while MkDocs builds the pages.
+
+The process is `python -m scopekb.build_worker`. It gets its work as pickles
+on stdin (the tree work first, then one message per page to index, then the
+end), and gives back one pickle on stdout. Unlike multiprocessing's spawn, it
+never runs the building program's own main module again. Where no process can
+start, the same work is done here, in the building process.
+
+The search entries come from Material's own indexer, run over the page
+content the building process would have indexed: `merge_search_entries` puts
+them where Material would have, and the index comes out byte for byte the
+same (tests/test_build.py compares).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import KnowledgeBase
+from .render import tree_pages
+from .render_search import search_view
+
+END = ("end",)
+
+
+def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: str) -> int:
+    """Render every decision-tree page and write it under `folder`; returns how many."""
+    count = 0
+    made: set[str] = set()
+    for path, html in tree_pages(kb, lang, today, directory_urls):
+        target = os.path.join(folder, path)
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        with open(target, "w", encoding="utf-8") as out:
+            out.write(html)
+        count += 1
+    return count
+
+
+@dataclass
+class PageToIndex:
+    """What Material's indexer reads of a page (its SearchIndex.add_entry_from_context)."""
+    url: str
+    title: str
+    meta: dict
+    content: str
+    toc: list = field(default_factory=list)  # an entry's anchor is then "#" + the heading's id, as with a toc
+
+
+def search_entries(search_config: dict, pages) -> dict[str, list[dict]]:
+    """Material's search entries of each page, by page URL; `pages` yields PageToIndex."""
+    from material.plugins.search.plugin import SearchIndex
+
+    entries: dict[str, list[dict]] = {}
+    for page in pages:
+        index = SearchIndex(**search_config)
+        page.content = search_view(page.content)  # the same entries from fewer tags (render_search.py)
+        index.add_entry_from_context(page)
+        entries[page.url] = index.entries
+    return entries
+
+
+def merge_search_entries(index_file: Path, order: list[str], entries: dict[str, list[dict]]) -> None:
+    """Put each page's entries into Material's search index, in the order of `order` (page URLs).
+
+    Material writes a page's entries when it builds the page, with locations
+    "URL" and "URL#anchor"; the pages indexed elsewhere get theirs at the same place.
+    """
+    data = json.loads(index_file.read_text(encoding="utf-8"))
+    by_page: dict[str, list[dict]] = {}
+    for doc in data["docs"]:
+        by_page.setdefault(doc["location"].split("#", 1)[0], []).append(doc)
+    docs = []
+    for url in order:
+        docs += entries[url] if url in entries else by_page.pop(url, [])
+    for rest in by_page.values():  # pages Material kept from a previous build (mkdocs serve --dirty)
+        docs += rest
+    data["docs"] = docs
+    index_file.write_text(json.dumps(data, separators=(",", ":"), default=str), encoding="utf-8")
+
+
+class BuildWorker:
+    """The tree pages and the search entries, done by a second process while MkDocs builds.
+
+    `index(page)` hands over a page to index; `finish()` waits for the end
+    and returns (tree pages written, search entries by page URL).
+    """
+
+    def __init__(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path,
+                 search_config: dict | None = None):
+        self.work = (kb, lang, today, directory_urls, str(folder))
+        self.search_config = search_config
+        self.outcome: tuple | None = None
+        self.pages: list[PageToIndex] = []  # without a process: indexed here, at the end
+        self.pages_done = False
+        try:
+            self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build_worker"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError:
+            self.process = None
+            self.outcome = _attempt(write_tree_pages, *self.work)
+            return
+        # A thread of its own writes to the process, so that a full pipe never holds up the build.
+        self.outbox: queue.Queue = queue.Queue()
+        self.outbox.put((self.work, search_config))
+        self.talk = threading.Thread(target=self._talk, name="scopekb-worker", daemon=True)
+        self.talk.start()
+
+    def index(self, page: PageToIndex) -> None:
+        if self.process is None:
+            self.pages.append(page)
+        else:
+            self.outbox.put(page)
+
+    def _talk(self) -> None:
+        try:
+            while (message := self.outbox.get()) is not None:
+                pickle.dump(message, self.process.stdin, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(END, self.process.stdin, pickle.HIGHEST_PROTOCOL)
+        except OSError:  # the process ended early: its outcome says why
+            pass
+        output, errors = self.process.communicate()
+        try:
+            self.outcome = pickle.loads(output)
+        except Exception:
+            failure = errors.decode(errors="replace").strip().splitlines() or ["no output"]
+            self.outcome = ("error", RuntimeError(f"the build's second process failed: {failure[-1]}"))
+
+    def finish(self, raise_error: bool = True) -> tuple[int, dict[str, list[dict]]]:
+        """Wait until every tree page is written and every page indexed; raise what stopped it, if anything.
+
+        Returns (tree pages written, search entries by page URL)."""
+        if self.process is not None:
+            if self.talk.is_alive():
+                self.outbox.put(None)
+                self.talk.join()
+        elif self.search_config is not None and self.outcome[0] == "done" and not self.pages_done:
+            self.outcome = _both(self.outcome, _attempt(search_entries, self.search_config, self.pages))
+            self.pages_done = True
+        kind, value = self.outcome
+        if kind == "error":
+            if raise_error:
+                raise value
+            return 0, {}
+        return value if isinstance(value, tuple) else (value, {})
+
+
+def _attempt(function, *args) -> tuple:
+    try:
+        return ("done", function(*args))
+    except Exception as error:  # raised again by BuildWorker.finish, in the building thread
+        return ("error", error)
+
+
+def _both(trees: tuple, entries: tuple) -> tuple:
+    """The outcome of the tree pages then the search entries: both done, or the first error."""
+    if trees[0] == "error":
+        return trees
+    return ("done", (trees[1], entries[1])) if entries[0] == "done" else entries
+
+
+def _messages(stream, inbox: queue.Queue) -> None:
+    """Read the pages to index as they come, while the trees are being written."""
+    try:
+        while (message := pickle.load(stream)) != END:
+            inbox.put(message)
+    except Exception:  # the building process is gone: no more pages
+        pass
+    inbox.put(END)
+
+
+def _worker_process() -> None:
+    """`python -m scopekb.build_worker`: the work from stdin; the outcome, pickled on stdout."""
+    stdin = sys.stdin.buffer
+    work, search_config = pickle.load(stdin)
+    inbox: queue.Queue = queue.Queue()
+    threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
+    outcome = _attempt(write_tree_pages, *work)
+    pages = iter(inbox.get, END)
+    if outcome[0] == "done" and search_config is not None:
+        outcome = _both(outcome, _attempt(search_entries, search_config, pages))
+    for _ in pages:  # after a failure: read to the end, so that the building process is never held up
+        pass
+    pickle.dump(outcome, sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
+
+
+if __name__ == "__main__":
+    _worker_process()

@@ -367,3 +367,22 @@ def test_every_link_of_the_generated_pages_leads_somewhere(tmp_path, directory_u
             assert target.is_file(), f"{page.relative_to(site)}: {href}"
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("toc", ["permalink: true", "{permalink: '§', permalink_title: Lien, separator: _}"])
+def test_client_pages_are_those_mkdocs_makes_with_a_parser_per_page(tmp_path, monkeypatch, toc):
+    """ClientPage renders the title with one shared Markdown parser: the pages are those of MkDocs' own way."""
+    root = make_root(tmp_path / "kb")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - toc:\n      permalink: true\n",
+                                                                 f"  - toc: {toc}\n" if "{" in toc else
+                                                                 f"  - toc:\n      {toc}\n"))
+    build_site(root)
+    site = root / "site" / "internal"
+    shared = {p: (site / p).read_bytes() for p in map(render.client_html, SLUGS)}
+    # No ClientPage made: MkDocs makes the client pages as it makes any other, a Markdown parser each.
+    monkeypatch.setattr(plugin, "ClientPage", type("NotMade", (plugin.Page,), {"__init__": lambda *args: None}))
+    build_site(root)
+    assert {p: (site / p).read_bytes() for p in shared} == shared
+    if "§" in toc:
+        assert b'title="Lien">\xc2\xa7</a></h1>' in shared[render.client_html("menuiserie-berard-fils")]

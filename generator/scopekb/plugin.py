@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 from typing import Callable
 
+from markdown import Markdown
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.toc import AnchorLink
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 from material.plugins.search.plugin import SearchPlugin
 
 from .build_worker import BuildWorker, PageToIndex, merge_search_entries
@@ -31,6 +34,7 @@ from .render import STYLESHEETS, client_html, html_headings, render_site, shippe
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
+_ID = re.compile(r'\sid="([^"]+)"')
 
 
 class ScopekbConfig(base.Config):
@@ -42,6 +46,38 @@ class ScopekbConfig(base.Config):
 def site_language(theme_language: str | None) -> str:
     code = (theme_language or "").split("-")[0].split("_")[0].lower()
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def add_headings(toc: TableOfContents, body: str) -> None:
+    """The title's entry of a generated page's table of contents gets the headings of its HTML, h3 under h2."""
+    if toc.items:
+        title = toc.items[0]
+        for level, anchor, text in html_headings(body):
+            parent = title.children[-1] if level == 3 and title.children else title
+            parent.children.append(AnchorLink(text, anchor, level))
+
+
+class ClientPage(Page):
+    """A client page: its Markdown title goes through one parser shared by all, its HTML comes as it is.
+
+    MkDocs makes a Markdown parser per page, which costs a client page more
+    than its title; the page comes out the same.
+    """
+
+    def __init__(self, file: File, config, title_parser: Markdown):
+        super().__init__(None, file, config)
+        self.title_parser = title_parser
+
+    def render(self, config, files) -> None:
+        parts = split_html_page(self.markdown or "")
+        if parts is None:  # changed by another plugin: MkDocs' own way
+            return super().render(config, files)
+        self.title_parser.reset()
+        self.content = f"{self.title_parser.convert(parts[0])}\n{parts[1]}"
+        self.toc = get_toc(getattr(self.title_parser, "toc_tokens", []))
+        add_headings(self.toc, parts[1])
+        self._title_from_render = self.toc.items[0].title if self.toc.items else None
+        self.present_anchor_ids = set(_ID.findall(self.content))
 
 
 class ScopekbPlugin(BasePlugin[ScopekbConfig]):
@@ -94,11 +130,16 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             if existing is not None:
                 log.warning(f"scopekb: the generated page {path} replaces {existing.src_uri} of the docs folder")
                 files.remove(existing)
+        title_parser = Markdown(extensions=config.markdown_extensions,
+                                extension_configs=config.mdx_configs or {})
         for path, content in pages.items():
-            inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("clients/") else InclusionLevel.UNDEFINED
-            file = File.generated(config, path, content=content, inclusion=inclusion)
             if path.startswith("clients/"):
+                file = File.generated(config, path, content=content, inclusion=InclusionLevel.NOT_IN_NAV)
                 file.dest_uri = client_html(path.removeprefix("clients/").removesuffix(".md"))
+                ClientPage(file, config, title_parser)
+                self.generated.add(path)
+            else:
+                file = File.generated(config, path, content=content)
             files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
@@ -106,7 +147,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         # Generated pages are a Markdown title and ready HTML: only the title goes through Markdown.
         parts = split_html_page(markdown)
-        if parts is None:
+        if parts is None or isinstance(page, ClientPage):
             return markdown
         self.html_parts[page.file.src_uri] = parts[1]
         return f"{parts[0]}\n\n{PLACEHOLDER}\n"
@@ -115,11 +156,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         body = self.html_parts.pop(page.file.src_uri, None)
         if body is None:
             return html
-        if page.toc.items:  # the title's entry gets the generated headings, h3 under h2
-            title = page.toc.items[0]
-            for level, anchor, text in html_headings(body):
-                parent = title.children[-1] if level == 3 and title.children else title
-                parent.children.append(AnchorLink(text, anchor, level))
+        add_headings(page.toc, body)
         self.generated.add(page.file.src_uri)
         return html.replace(f"<p>{PLACEHOLDER}</p>", body, 1)
 

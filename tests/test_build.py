@@ -200,20 +200,29 @@ def test_render_writes_plain_files(tmp_path):
     assert result.returncode == 2 and result.stderr.startswith("command line: --lang: ")
 
 
+def started(*work) -> BuildWorker:
+    worker = BuildWorker()
+    worker.start(*work)
+    return worker
+
+
 def test_build_worker_writes_every_tree_or_says_what_failed(tmp_path):
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
     day = dt.date(2025, 6, 1)
-    worker = BuildWorker(kb, "en", day, False, tmp_path / "site")
+    worker = started(kb, "en", day, False, tmp_path / "site")
     assert worker.finish() == (len(kb.clients), {})
     expected = dict(render.tree_pages(kb, "en", day, False))
     assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in expected} == expected
     (tmp_path / "blocked").write_text("a file where a folder should be")
-    worker = BuildWorker(kb, "fr", day, True, tmp_path / "blocked", SEARCH_CONFIG)
+    worker = started(kb, "fr", day, True, tmp_path / "blocked", SEARCH_CONFIG)
     worker.index(PageToIndex("clients/x.html", "X", {}, "<h1 id='x'>X</h1><p>text</p>"))
     with pytest.raises(OSError):
         worker.finish()
-    worker = BuildWorker(kb, "fr", day, True, tmp_path / "blocked")
+    worker = started(kb, "fr", day, True, tmp_path / "blocked")
     assert worker.finish(raise_error=False) == (0, {})  # after a failed build: waits, raises nothing
+    worker = BuildWorker()
+    assert worker.finish() == (0, {})  # stopped before it had work: its process ends
+    assert worker.process.wait(timeout=30) == 0
 
 
 SEARCH_CONFIG = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fields": {}}
@@ -235,7 +244,7 @@ def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, proc
         index = SearchIndex(**SEARCH_CONFIG)
         index.add_entry_from_context(PageToIndex(page.url, page.title, page.meta, page.content))
         expected[page.url] = index.entries
-    worker = BuildWorker(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site", SEARCH_CONFIG)
+    worker = started(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site", SEARCH_CONFIG)
     for page in pages:
         worker.index(page)
     trees, entries = worker.finish()

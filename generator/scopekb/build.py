@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from .build_worker import BuildWorker
 from .errors import InputError
 from .load import load_knowledge_base
 from .render import render_site
@@ -142,9 +143,14 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
     show = progress.update if progress else (lambda *args: None)
     show("loading contracts")
     kb = load_knowledge_base(root)
-    config = mkdocs_config(root)
+    worker = BuildWorker()  # starts now, to be ready when MkDocs is
+    try:
+        config = mkdocs_config(root)
+    except BaseException:
+        worker.finish(raise_error=False)
+        raise
     plugin = config.plugins["scopekb"]
-    plugin.knowledge_base = kb
+    plugin.knowledge_base, plugin.worker = kb, worker
     plugin.progress = lambda done, total: show("building pages", done, total)
     final = Path(config.site_dir)
     final.parent.mkdir(parents=True, exist_ok=True)

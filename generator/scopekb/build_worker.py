@@ -98,29 +98,36 @@ def merge_search_entries(index_file: Path, order: list[str], entries: dict[str, 
 class BuildWorker:
     """The tree pages and the search entries, done by a second process while MkDocs builds.
 
-    `index(page)` hands over a page to index; `finish()` waits for the end
-    and returns (tree pages written, search entries by page URL).
+    The process starts at once, and imports what it needs while the build
+    loads MkDocs; `start(...)` gives it the work, `index(page)` a page to
+    index, and `finish()` waits for the end and returns (tree pages written,
+    search entries by page URL).
     """
 
-    def __init__(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path,
-                 search_config: dict | None = None):
-        self.work = (kb, lang, today, directory_urls, str(folder))
-        self.search_config = search_config
-        self.outcome: tuple | None = None
+    def __init__(self) -> None:
+        self.search_config: dict | None = None
+        self.outcome: tuple = ("done", (0, {}))  # until started
         self.pages: list[PageToIndex] = []  # without a process: indexed here, at the end
-        self.pages_done = False
         try:
             self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build_worker"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError:
             self.process = None
-            self.outcome = _attempt(write_tree_pages, *self.work)
             return
         # A thread of its own writes to the process, so that a full pipe never holds up the build.
         self.outbox: queue.Queue = queue.Queue()
-        self.outbox.put((self.work, search_config))
         self.talk = threading.Thread(target=self._talk, name="scopekb-worker", daemon=True)
         self.talk.start()
+
+    def start(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path,
+              search_config: dict | None = None) -> None:
+        """Write the decision-tree pages under `folder`; index the pages given to `index` with `search_config`."""
+        work = (kb, lang, today, directory_urls, str(folder))
+        self.search_config = search_config
+        if self.process is None:
+            self.outcome = _attempt(write_tree_pages, *work)
+        else:
+            self.outbox.put((work, search_config))
 
     def index(self, page: PageToIndex) -> None:
         if self.process is None:
@@ -145,14 +152,14 @@ class BuildWorker:
     def finish(self, raise_error: bool = True) -> tuple[int, dict[str, list[dict]]]:
         """Wait until every tree page is written and every page indexed; raise what stopped it, if anything.
 
-        Returns (tree pages written, search entries by page URL)."""
+        Returns (tree pages written, search entries by page URL); after a failure, (0, {})."""
         if self.process is not None:
             if self.talk.is_alive():
                 self.outbox.put(None)
                 self.talk.join()
-        elif self.search_config is not None and self.outcome[0] == "done" and not self.pages_done:
+        elif self.pages and self.outcome[0] == "done":
             self.outcome = _both(self.outcome, _attempt(search_entries, self.search_config, self.pages))
-            self.pages_done = True
+            self.pages = []
         kind, value = self.outcome
         if kind == "error":
             if raise_error:
@@ -188,15 +195,22 @@ def _messages(stream, inbox: queue.Queue) -> None:
 def _worker_process() -> None:
     """`python -m scopekb.build_worker`: the work from stdin; the outcome, pickled on stdout."""
     stdin = sys.stdin.buffer
-    work, search_config = pickle.load(stdin)
-    inbox: queue.Queue = queue.Queue()
-    threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
-    outcome = _attempt(write_tree_pages, *work)
-    pages = iter(inbox.get, END)
-    if outcome[0] == "done" and search_config is not None:
-        outcome = _both(outcome, _attempt(search_entries, search_config, pages))
-    for _ in pages:  # after a failure: read to the end, so that the building process is never held up
-        pass
+    try:
+        first = pickle.load(stdin)
+    except EOFError:
+        first = END
+    if first == END:  # the build stopped before it had work for this process
+        outcome: tuple = ("done", (0, {}))
+    else:
+        work, search_config = first
+        inbox: queue.Queue = queue.Queue()
+        threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
+        outcome = _attempt(write_tree_pages, *work)
+        pages = iter(inbox.get, END)
+        if outcome[0] == "done" and search_config is not None:
+            outcome = _both(outcome, _attempt(search_entries, search_config, pages))
+        for _ in pages:  # after a failure: read to the end, so that the building process is never held up
+            pass
     pickle.dump(outcome, sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
 
 

@@ -82,13 +82,13 @@ class ClientPage(Page):
 
 class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def __init__(self) -> None:
-        # `scopekb build` hands over the knowledge base it has already checked,
-        # and a callback (pages done, pages in all) to show its progress.
+        # `scopekb build` hands over the knowledge base it has already checked, the build's second
+        # process started early, and a callback (pages done, pages in all) to show its progress.
         self.knowledge_base: KnowledgeBase | None = None
+        self.worker: BuildWorker | None = None
         self.progress: Callable[[int, int], None] | None = None
         self.pages_total = self.pages_done = 0
         self.html_parts: dict[str, str] = {}
-        self.worker: BuildWorker | None = None
         self.generated: set[str] = set()  # pages made of generated HTML
         self.search_order: list[str] = []  # URLs of the pages, as Material's search met them
         self.handed_over: tuple | None = None  # (page, its own search settings) while Material skips it
@@ -121,8 +121,9 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def on_files(self, files: Files, config) -> Files:
         kb, today, urls = self.knowledge_base, self.today or dt.date.today(), config.use_directory_urls
         search = next((p for p in config.plugins.values() if isinstance(p, SearchPlugin) and p.config.enabled), None)
-        self.worker = BuildWorker(kb, self.language, today, urls, Path(config.site_dir),  # empty by now
-                                  dict(search.config) if search else None)
+        self.worker = self.worker or BuildWorker()
+        self.worker.start(kb, self.language, today, urls, Path(config.site_dir),  # empty by now
+                          dict(search.config) if search else None)
         self.search_order.clear()
         pages = render_site(kb, "internal", self.language, today, urls, trees=False)
         for path in [*pages, *(tree_page(slug) for slug in kb.clients)]:
@@ -192,13 +193,15 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
 
     @event_priority(-100)  # after Material's search has written its index
     def on_post_build(self, config) -> None:
+        worker, self.worker = self.worker, None
         try:
-            _, entries = self.worker.finish() if self.worker is not None else (0, {})
+            _, entries = worker.finish() if worker is not None else (0, {})
             if entries:
                 merge_search_entries(Path(config.site_dir) / "search" / "search_index.json", self.search_order, entries)
         except OSError as error:
             raise PluginError(f"scopekb: cannot write {error.filename}: {error.strerror}") from None
 
     def on_build_error(self, error) -> None:
-        if self.worker is not None:  # no page may land in a site being removed
-            self.worker.finish(raise_error=False)
+        worker, self.worker = self.worker, None
+        if worker is not None:  # no page may land in a site being removed
+            worker.finish(raise_error=False)

@@ -14,7 +14,7 @@ from test_render import EVIL_CONTRACT
 
 from scopekb import render
 from scopekb.load import load_knowledge_base
-from scopekb.render_search import search_view
+from scopekb.render_search import search_sections, search_view
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,6 +39,14 @@ def generated_pages(kb, lang: str) -> dict[str, str]:
     return pages
 
 
+def sections(html: str) -> list[tuple]:
+    """The sections Material's parser makes of `html`, as search_sections gives them."""
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return [(s.el.tag, s.depth, s.id, s.title, s.text) for s in parser.data]
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_same_entries_for_every_generated_page_of_the_example(lang):
     pages = generated_pages(load_knowledge_base(REPO), lang)
@@ -47,11 +55,33 @@ def test_same_entries_for_every_generated_page_of_the_example(lang):
         lean = search_view(html)
         assert entries(lean) == entries(html), path
         assert lean.count("<") < html.count("<") / 2, path  # or it would not be worth its while
+        assert search_sections(lean) == sections(lean), path  # never left to the parser here
 
 
 def test_same_entries_with_markup_in_the_data(evil_kb):
     for path, html in generated_pages(evil_kb, "fr").items():
         assert entries(search_view(html)) == entries(html), path
+        assert search_sections(search_view(html)) == sections(search_view(html)), path
+
+
+@pytest.mark.parametrize("html", [
+    '<h2 id="a">A<a class="headerlink" href="#a">¶</a></h2><p>x</p>',  # a permalink left in the title
+    "<p>un</p>\n  <p> </p><ul><li>a</li><li>b</li></ul>",  # an empty paragraph goes, a list stays
+    '<div><h2 id="d">D</h2><p>in</p></div><p>after</p>',  # after the heading's element: the outer section
+    "<h3 id=x>no h1 first</h3><pre>  two\n lines </pre>",  # a section before it; pre keeps its spaces
+    "<h2 id>empty id</h2><p>a &amp; b &lt;c&gt; &#39;d&#39;</p><br/><span/>",  # entities, self-closing tags
+    "<script></script><style></style><p>text</p><!---->after<!-- x -->",
+])
+def test_search_sections_read_as_the_parser(html):
+    assert search_sections(html) == sections(html)
+
+
+@pytest.mark.parametrize("html", [
+    "<p data-search-exclude>x</p>", '<div class="linenodiv">1</div>', "<p>a < b</p>", "<P>x</P>",
+    '<script>{"a": "<b>"}</script>', "<!doctype html><p>x</p>", "<img alt='a>b'>",
+])
+def test_search_sections_leave_the_rest_to_the_parser(html):
+    assert search_sections(html) is None
 
 
 @pytest.fixture
@@ -100,3 +130,6 @@ def test_same_entries_for_any_well_formed_html(html):
     except ValueError:  # Material's parser fails on some nestings ('<p data-search-exclude><p></p></p>')
         assume(False)
     assert entries(search_view(html)) == whole
+    for view in (html, search_view(html)):
+        found = search_sections(view)
+        assert found is None or found == sections(view)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .model import KnowledgeBase
 from .render import tree_pages
-from .render_search import search_view
+from .render_search import search_sections, search_view
 
 END = ("end",)
 
@@ -64,14 +64,24 @@ class PageToIndex:
 
 
 def search_entries(search_config: dict, pages) -> dict[str, list[dict]]:
-    """Material's search entries of each page, by page URL; `pages` yields PageToIndex."""
-    from material.plugins.search.plugin import SearchIndex
+    """Material's search entries of each page, by page URL; `pages` yields PageToIndex.
+
+    The sections are read from the page's lean view (render_search.py); Material makes the entries.
+    """
+    from material.plugins.search.plugin import Element, SearchIndex, Section
 
     entries: dict[str, list[dict]] = {}
     for page in pages:
         index = SearchIndex(**search_config)
-        page.content = search_view(page.content)  # the same entries from fewer tags (render_search.py)
-        index.add_entry_from_context(page)
+        page.content = search_view(page.content)
+        sections = search_sections(page.content)
+        if sections is None:  # left to Material's parser
+            index.add_entry_from_context(page)
+        else:
+            for tag, depth, anchor, title, text in sections:
+                section = Section(Element(tag), depth)
+                section.id, section.title, section.text = anchor, title, text
+                index.create_entry_for_section(section, page.toc, page.url, page)
         entries[page.url] = index.entries
     return entries
 

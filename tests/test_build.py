@@ -225,6 +225,32 @@ def test_build_worker_writes_every_tree_or_says_what_failed(tmp_path):
     assert worker.process.wait(timeout=30) == 0
 
 
+@pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
+def test_build_worker_gives_each_client_page_its_html(tmp_path, monkeypatch, process):
+    if not process:
+        def no_process(*args, **kwargs):
+            raise OSError("no process here")
+        monkeypatch.setattr(subprocess, "Popen", no_process)
+    kb = load_knowledge_base(make_root(tmp_path / "kb"))
+    day = dt.date(2025, 6, 1)
+    worker = started(kb, "fr", day, True, tmp_path / "site")
+    pages = render.render_site(kb, "internal", "fr", day, trees=False)
+    for slug in reversed(list(kb.clients)):  # in any order
+        assert worker.body(slug) == render.split_html_page(pages[render.client_page(slug)])[1]
+    assert worker.finish() == (len(kb.clients), {})
+
+
+def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path):
+    kb = load_knowledge_base(make_root(tmp_path / "kb"))
+    worker = BuildWorker()
+    worker.process.kill()
+    worker.start(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site")
+    with pytest.raises(RuntimeError, match="the build's second process"):
+        worker.body(next(iter(kb.clients)))
+    with pytest.raises(RuntimeError):
+        worker.finish()
+
+
 SEARCH_CONFIG = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fields": {}}
 
 

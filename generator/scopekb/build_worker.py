@@ -1,16 +1,18 @@
-"""The second process of a site build: decision-tree pages and the search entries of generated pages.
+"""The second process of a site build: client page bodies, decision-tree pages, search entries.
 
-Both are work that MkDocs would do page after page in the building process
-although nothing else waits on it: the tree pages are complete HTML that
-MkDocs would only copy, and Material's search reads each page's HTML with a
-parser in Python, the largest cost of a client page. A process of their own
-does them on the other core while MkDocs builds the pages.
+All three are work of the building process that MkDocs does not need at once:
+the HTML of a client page is needed only when MkDocs builds that page, the
+tree pages are complete HTML that MkDocs would only copy, and Material's search
+reads each page's HTML with a parser in Python. A process of their own does
+them on the other core while MkDocs builds the pages.
 
 The process is `python -m scopekb.build_worker`. It gets its work as pickles
-on stdin (the tree work first, then one message per page to index, then the
-end), and gives back one pickle on stdout. Unlike multiprocessing's spawn, it
-never runs the building program's own main module again. Where no process can
-start, the same work is done here, in the building process.
+on stdin (the work first, then one message per page to index, then the end);
+it sends back on stdout the body of each client page in the order of the
+knowledge base, as soon as each is rendered, then the outcome. Unlike
+multiprocessing's spawn, it never runs the building program's own main module
+again. Where no process can start, the same work is done here, in the
+building process.
 
 The search entries come from Material's own indexer, run over the page
 content the building process would have indexed: `merge_search_entries` puts
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import KnowledgeBase
-from .render import tree_pages
+from .render import SiteContext, client_body, tree_pages
 from .render_search import search_sections, search_view
 
 END = ("end",)
@@ -106,38 +108,59 @@ def merge_search_entries(index_file: Path, order: list[str], entries: dict[str, 
 
 
 class BuildWorker:
-    """The tree pages and the search entries, done by a second process while MkDocs builds.
+    """Client page bodies, tree pages and search entries, made by a second process while MkDocs builds.
 
     The process starts at once, and imports what it needs while the build
-    loads MkDocs; `start(...)` gives it the work, `index(page)` a page to
-    index, and `finish()` waits for the end and returns (tree pages written,
-    search entries by page URL).
+    loads MkDocs; `start(...)` gives it the work, `body(slug)` waits for a
+    client page's HTML, `index(page)` hands over a page to index, and
+    `finish()` waits for the end and returns (tree pages written, search
+    entries by page URL).
     """
 
     def __init__(self) -> None:
         self.search_config: dict | None = None
-        self.outcome: tuple = ("done", (0, {}))  # until started
+        self.outcome: tuple | None = ("done", (0, {}))  # until started; None while the process works
         self.pages: list[PageToIndex] = []  # without a process: indexed here, at the end
+        self.bodies: dict[str, str] = {}
+        self.arrived = threading.Condition()
+        self.site: SiteContext | None = None  # without a process: bodies rendered here, when asked for
         try:
             self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build_worker"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError:
             self.process = None
             return
-        # A thread of its own writes to the process, so that a full pipe never holds up the build.
+        # Threads of their own talk to the process, so that a full pipe never holds up the build.
         self.outbox: queue.Queue = queue.Queue()
-        self.talk = threading.Thread(target=self._talk, name="scopekb-worker", daemon=True)
+        self.talk = threading.Thread(target=self._talk, name="scopekb-worker-in", daemon=True)
+        self.listen = threading.Thread(target=self._listen, name="scopekb-worker-out", daemon=True)
         self.talk.start()
+        self.listen.start()
 
     def start(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path,
               search_config: dict | None = None) -> None:
-        """Write the decision-tree pages under `folder`; index the pages given to `index` with `search_config`."""
+        """Render the client page bodies; write the tree pages under `folder`; index the pages given to
+        `index` with `search_config` (None: none will be)."""
         work = (kb, lang, today, directory_urls, str(folder))
         self.search_config = search_config
         if self.process is None:
+            self.site = SiteContext(kb, lang, today, directory_urls)
             self.outcome = _attempt(write_tree_pages, *work)
         else:
+            with self.arrived:
+                self.outcome = None
             self.outbox.put((work, search_config))
+
+    def body(self, slug: str) -> str:
+        """The HTML of the client page of `slug`, under its title; waits for the process to send it."""
+        if self.process is None:
+            return client_body(self.site, self.site.kb.clients[slug])
+        with self.arrived:
+            self.arrived.wait_for(lambda: slug in self.bodies or self.outcome is not None)
+            if slug in self.bodies:
+                return self.bodies.pop(slug)
+        kind, value = self.outcome
+        raise value if kind == "error" else RuntimeError(f"the build's second process sent no page for {slug}")
 
     def index(self, page: PageToIndex) -> None:
         if self.process is None:
@@ -150,14 +173,30 @@ class BuildWorker:
             while (message := self.outbox.get()) is not None:
                 pickle.dump(message, self.process.stdin, pickle.HIGHEST_PROTOCOL)
             pickle.dump(END, self.process.stdin, pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.close()
         except OSError:  # the process ended early: its outcome says why
             pass
-        output, errors = self.process.communicate()
+
+    def _listen(self) -> None:
+        outcome = None
         try:
-            self.outcome = pickle.loads(output)
+            while True:
+                message = pickle.load(self.process.stdout)
+                if message[0] != "body":
+                    outcome = message
+                    break
+                with self.arrived:
+                    self.bodies[message[1]] = message[2]
+                    self.arrived.notify_all()
         except Exception:
-            failure = errors.decode(errors="replace").strip().splitlines() or ["no output"]
-            self.outcome = ("error", RuntimeError(f"the build's second process failed: {failure[-1]}"))
+            failure = self.process.stderr.read().decode(errors="replace").strip().splitlines() or ["no output"]
+            outcome = ("error", RuntimeError(f"the build's second process failed: {failure[-1]}"))
+        self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            stream.close()
+        with self.arrived:
+            self.outcome = outcome
+            self.arrived.notify_all()
 
     def finish(self, raise_error: bool = True) -> tuple[int, dict[str, list[dict]]]:
         """Wait until every tree page is written and every page indexed; raise what stopped it, if anything.
@@ -167,6 +206,7 @@ class BuildWorker:
             if self.talk.is_alive():
                 self.outbox.put(None)
                 self.talk.join()
+            self.listen.join()
         elif self.pages and self.outcome[0] == "done":
             self.outcome = _both(self.outcome, _attempt(search_entries, self.search_config, self.pages))
             self.pages = []
@@ -202,9 +242,17 @@ def _messages(stream, inbox: queue.Queue) -> None:
     inbox.put(END)
 
 
+def send_bodies(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, out) -> None:
+    """Render each client page's HTML and send it at once, in the order of the knowledge base."""
+    site = SiteContext(kb, lang, today, directory_urls)
+    for slug, client in kb.clients.items():
+        pickle.dump(("body", slug, client_body(site, client)), out, pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
 def _worker_process() -> None:
-    """`python -m scopekb.build_worker`: the work from stdin; the outcome, pickled on stdout."""
-    stdin = sys.stdin.buffer
+    """`python -m scopekb.build_worker`: the work from stdin; bodies, then the outcome, pickled on stdout."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     try:
         first = pickle.load(stdin)
     except EOFError:
@@ -215,13 +263,15 @@ def _worker_process() -> None:
         work, search_config = first
         inbox: queue.Queue = queue.Queue()
         threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
-        outcome = _attempt(write_tree_pages, *work)
+        outcome = _attempt(send_bodies, *work[:4], stdout)
+        if outcome[0] == "done":
+            outcome = _attempt(write_tree_pages, *work)
         pages = iter(inbox.get, END)
         if outcome[0] == "done" and search_config is not None:
             outcome = _both(outcome, _attempt(search_entries, search_config, pages))
         for _ in pages:  # after a failure: read to the end, so that the building process is never held up
             pass
-    pickle.dump(outcome, sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
+    pickle.dump(outcome, stdout, pickle.HIGHEST_PROTOCOL)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ Thin on purpose: loading is load.py, pages are render.py. The pages are
 injected as generated files; nothing is ever written into docs_dir. Client
 pages stay out of the navigation, so that every page does not carry a
 sidebar of every client (which makes builds quadratic in the client count).
-A second process (build_worker.py) writes the decision-tree pages and indexes
-the generated pages for Material's search while MkDocs builds the others.
+A second process (build_worker.py) renders the HTML of the client pages,
+writes the decision-tree pages and indexes the generated pages for Material's
+search while MkDocs builds the pages.
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
-from .render import STYLESHEETS, client_html, html_headings, render_site, shipped_scripts, split_html_page, tree_page
+from .render import (STYLESHEETS, client_html, client_page, html_headings, html_page, render_site, shipped_scripts,
+                     split_html_page, tree_page)
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
@@ -58,26 +60,33 @@ def add_headings(toc: TableOfContents, body: str) -> None:
 
 
 class ClientPage(Page):
-    """A client page: its Markdown title goes through one parser shared by all, its HTML comes as it is.
+    """A client page: its Markdown title goes through one parser shared by all; its HTML, rendered by the
+    build's second process, joins it when MkDocs builds the page (`add_body`).
 
     MkDocs makes a Markdown parser per page, which costs a client page more
     than its title; the page comes out the same.
     """
 
-    def __init__(self, file: File, config, title_parser: Markdown):
+    def __init__(self, file: File, config, title_parser: Markdown, slug: str):
         super().__init__(None, file, config)
-        self.title_parser = title_parser
+        self.title_parser, self.slug = title_parser, slug
+        self.waits_for_body = False
 
     def render(self, config, files) -> None:
         parts = split_html_page(self.markdown or "")
         if parts is None:  # changed by another plugin: MkDocs' own way
             return super().render(config, files)
         self.title_parser.reset()
-        self.content = f"{self.title_parser.convert(parts[0])}\n{parts[1]}"
+        self.content = f"{self.title_parser.convert(parts[0])}\n"
         self.toc = get_toc(getattr(self.title_parser, "toc_tokens", []))
-        add_headings(self.toc, parts[1])
         self._title_from_render = self.toc.items[0].title if self.toc.items else None
+        self.waits_for_body = True
+
+    def add_body(self, body: str) -> None:
+        self.content += body
+        add_headings(self.toc, body)
         self.present_anchor_ids = set(_ID.findall(self.content))
+        self.waits_for_body = False
 
 
 class ScopekbPlugin(BasePlugin[ScopekbConfig]):
@@ -89,6 +98,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.progress: Callable[[int, int], None] | None = None
         self.pages_total = self.pages_done = 0
         self.html_parts: dict[str, str] = {}
+        self.client_pages: dict[str, str] = {}  # slug by page path
         self.generated: set[str] = set()  # pages made of generated HTML
         self.search_order: list[str] = []  # URLs of the pages, as Material's search met them
         self.handed_over: tuple | None = None  # (page, its own search settings) while Material skips it
@@ -125,8 +135,9 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.worker.start(kb, self.language, today, urls, Path(config.site_dir),  # empty by now
                           dict(search.config) if search else None)
         self.search_order.clear()
-        pages = render_site(kb, "internal", self.language, today, urls, trees=False)
-        for path in [*pages, *(tree_page(slug) for slug in kb.clients)]:
+        pages = render_site(kb, "internal", self.language, today, urls, trees=False, client_pages=False)
+        self.client_pages = {client_page(slug): slug for slug in kb.clients}
+        for path in [*pages, *self.client_pages, *(tree_page(slug) for slug in kb.clients)]:
             existing = files.get_file_from_path(path)
             if existing is not None:
                 log.warning(f"scopekb: the generated page {path} replaces {existing.src_uri} of the docs folder")
@@ -134,13 +145,13 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         title_parser = Markdown(extensions=config.markdown_extensions,
                                 extension_configs=config.mdx_configs or {})
         for path, content in pages.items():
-            if path.startswith("clients/"):
-                file = File.generated(config, path, content=content, inclusion=InclusionLevel.NOT_IN_NAV)
-                file.dest_uri = client_html(path.removeprefix("clients/").removesuffix(".md"))
-                ClientPage(file, config, title_parser)
-                self.generated.add(path)
-            else:
-                file = File.generated(config, path, content=content)
+            files.append(File.generated(config, path, content=content))
+        for path, slug in self.client_pages.items():  # a title now, the HTML from the second process
+            file = File.generated(config, path, content=html_page(kb.clients[slug].name, ""),
+                                  inclusion=InclusionLevel.NOT_IN_NAV)
+            file.dest_uri = client_html(slug)
+            ClientPage(file, config, title_parser, slug)
+            self.generated.add(path)
             files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
@@ -150,7 +161,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         parts = split_html_page(markdown)
         if parts is None or isinstance(page, ClientPage):
             return markdown
-        self.html_parts[page.file.src_uri] = parts[1]
+        slug = self.client_pages.get(page.file.src_uri)  # a client page that MkDocs made itself
+        self.html_parts[page.file.src_uri] = self.worker.body(slug) if slug else parts[1]
         return f"{parts[0]}\n\n{PLACEHOLDER}\n"
 
     def on_page_content(self, html: str, page, config, files) -> str:
@@ -165,6 +177,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     # page goes to the second process instead, which runs the same indexer; Material skips it meanwhile.
     @event_priority(100)
     def _before_search(self, context, page, config, nav):
+        if isinstance(page, ClientPage) and page.waits_for_body:
+            page.add_body(self.worker.body(page.slug))
         self.search_order.append(page.url)
         search = page.meta.get("search") or {}
         if page.file.src_uri in self.generated and self.worker.search_config is not None and not search.get("exclude"):

@@ -161,10 +161,12 @@ def static_asset(name: str) -> str | None:
 # --- the site ---------------------------------------------------------------
 
 def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
-                today: dt.date | None = None, directory_urls: bool = True, trees: bool = True) -> dict[str, str]:
+                today: dt.date | None = None, directory_urls: bool = True, trees: bool = True,
+                client_pages: bool = True) -> dict[str, str]:
     """Every generated file of the site, by path relative to the docs folder.
 
-    With `trees=False`, without the decision-tree pages (`tree_pages` renders them).
+    With `trees=False`, without the decision-tree pages (`tree_pages` renders them); with
+    `client_pages=False`, without the client pages (`render_client` renders one).
     """
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected one of {', '.join(AUDIENCES)})")
@@ -182,7 +184,7 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
         text = static_asset(name)
         if text is not None:
             files[f"{ASSET_DIR}/{name}"] = text
-    for client in kb.clients.values():
+    for client in kb.clients.values() if client_pages else ():
         files[client_page(client.slug)] = render_client(site, client)
     if trees:
         files.update(tree_pages(kb, lang, today, directory_urls))
@@ -257,6 +259,11 @@ def render_home(site: SiteContext) -> str:
 
 
 def render_client(site: SiteContext, client: Client) -> str:
+    return html_page(client.name, client_body(site, client).removesuffix("\n"))
+
+
+def client_body(site: SiteContext, client: Client) -> str:
+    """The HTML of a client page under its title, as `split_html_page` gives it."""
     kb, t = site.kb, site.t
     contracts = []
     teams: dict[str, list[str]] = {"helpdesk": [t("client.role.helpdesk")]}
@@ -285,7 +292,7 @@ def render_client(site: SiteContext, client: Client) -> str:
                        kinds=site.kinds, team=site.team, client=client,
                        contracts=contracts, teams=team_rows, catalog=kb.provider.catalog, provider=kb.provider,
                        date=site.today.isoformat(), tree_url=tree_url, checker=checker_block(site, client))
-    return html_page(client.name, body)
+    return f"{body}\n"
 
 
 def asset_coverage(site: SiteContext, client: Client, asset) -> Fields:

@@ -254,11 +254,14 @@ def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path):
 SEARCH_CONFIG = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fields": {}}
 
 
-@pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
+@pytest.mark.parametrize("process", ["yes", "busy", "no"],
+                         ids=["in a second process", "here while it is busy", "where no process starts"])
 def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, process):
     from material.plugins.search.plugin import SearchIndex
 
-    if not process:
+    if process == "busy":
+        monkeypatch.setattr(BuildWorker, "BACKLOG", 0)
+    if process == "no":
         def no_process(*args, **kwargs):
             raise OSError("no process here")
         monkeypatch.setattr(subprocess, "Popen", no_process)

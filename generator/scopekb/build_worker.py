@@ -37,6 +37,7 @@ from .render import SiteContext, client_body, tree_pages
 from .render_search import search_sections, search_view
 
 END = ("end",)
+INDEXED = ("indexed",)  # the process indexed one more page
 
 
 def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: str) -> int:
@@ -65,26 +66,30 @@ class PageToIndex:
     toc: list = field(default_factory=list)  # an entry's anchor is then "#" + the heading's id, as with a toc
 
 
-def search_entries(search_config: dict, pages) -> dict[str, list[dict]]:
-    """Material's search entries of each page, by page URL; `pages` yields PageToIndex.
-
-    The sections are read from the page's lean view (render_search.py); Material makes the entries.
-    """
+def page_entries(search_config: dict, page: PageToIndex) -> list[dict]:
+    """Material's search entries of a page: sections read from its lean view (render_search.py), then
+    made into entries by Material's SearchIndex."""
     from material.plugins.search.plugin import Element, SearchIndex, Section
 
+    index = SearchIndex(**search_config)
+    page.content = search_view(page.content)
+    sections = search_sections(page.content)
+    if sections is None:  # left to Material's parser
+        index.add_entry_from_context(page)
+    else:
+        for tag, depth, anchor, title, text in sections:
+            section = Section(Element(tag), depth)
+            section.id, section.title, section.text = anchor, title, text
+            index.create_entry_for_section(section, page.toc, page.url, page)
+    return index.entries
+
+
+def search_entries(search_config: dict, pages, indexed=lambda: None) -> dict[str, list[dict]]:
+    """Material's search entries of each page, by page URL; `pages` yields PageToIndex; `indexed()` after each."""
     entries: dict[str, list[dict]] = {}
     for page in pages:
-        index = SearchIndex(**search_config)
-        page.content = search_view(page.content)
-        sections = search_sections(page.content)
-        if sections is None:  # left to Material's parser
-            index.add_entry_from_context(page)
-        else:
-            for tag, depth, anchor, title, text in sections:
-                section = Section(Element(tag), depth)
-                section.id, section.title, section.text = anchor, title, text
-                index.create_entry_for_section(section, page.toc, page.url, page)
-        entries[page.url] = index.entries
+        entries[page.url] = page_entries(search_config, page)
+        indexed()
     return entries
 
 
@@ -117,10 +122,15 @@ class BuildWorker:
     entries by page URL).
     """
 
+    # Pages handed over and not yet indexed, past which the next page is indexed here: the process
+    # renders the tree pages first, and the building process would otherwise end up waiting for it.
+    BACKLOG = 8
+
     def __init__(self) -> None:
         self.search_config: dict | None = None
         self.outcome: tuple | None = ("done", (0, {}))  # until started; None while the process works
-        self.pages: list[PageToIndex] = []  # without a process: indexed here, at the end
+        self.entries: dict[str, list[dict]] = {}  # of the pages indexed here
+        self.handed = self.indexed = 0  # pages handed over to the process, and indexed by it
         self.bodies: dict[str, str] = {}
         self.arrived = threading.Condition()
         self.site: SiteContext | None = None  # without a process: bodies rendered here, when asked for
@@ -163,9 +173,11 @@ class BuildWorker:
         raise value if kind == "error" else RuntimeError(f"the build's second process sent no page for {slug}")
 
     def index(self, page: PageToIndex) -> None:
-        if self.process is None:
-            self.pages.append(page)
+        """Make the search entries of `page`: in the process, or here when the process has more than it can do."""
+        if self.process is None or self.handed - self.indexed >= self.BACKLOG:
+            self.entries[page.url] = page_entries(self.search_config, page)
         else:
+            self.handed += 1
             self.outbox.put(page)
 
     def _talk(self) -> None:
@@ -182,6 +194,9 @@ class BuildWorker:
         try:
             while True:
                 message = pickle.load(self.process.stdout)
+                if message == INDEXED:
+                    self.indexed += 1
+                    continue
                 if message[0] != "body":
                     outcome = message
                     break
@@ -207,15 +222,13 @@ class BuildWorker:
                 self.outbox.put(None)
                 self.talk.join()
             self.listen.join()
-        elif self.pages and self.outcome[0] == "done":
-            self.outcome = _both(self.outcome, _attempt(search_entries, self.search_config, self.pages))
-            self.pages = []
         kind, value = self.outcome
         if kind == "error":
             if raise_error:
                 raise value
             return 0, {}
-        return value if isinstance(value, tuple) else (value, {})
+        trees, entries = value if isinstance(value, tuple) else (value, {})
+        return trees, {**entries, **self.entries}
 
 
 def _attempt(function, *args) -> tuple:
@@ -268,7 +281,10 @@ def _worker_process() -> None:
             outcome = _attempt(write_tree_pages, *work)
         pages = iter(inbox.get, END)
         if outcome[0] == "done" and search_config is not None:
-            outcome = _both(outcome, _attempt(search_entries, search_config, pages))
+            def indexed():
+                pickle.dump(INDEXED, stdout, pickle.HIGHEST_PROTOCOL)
+                stdout.flush()
+            outcome = _both(outcome, _attempt(search_entries, search_config, pages, indexed))
         for _ in pages:  # after a failure: read to the end, so that the building process is never held up
             pass
     pickle.dump(outcome, stdout, pickle.HIGHEST_PROTOCOL)

@@ -18,9 +18,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from mkdocs.structure.pages import Page
 
-from scopekb import render
-from scopekb import plugin
+from scopekb import plugin, render
 from scopekb.build import build_site
 from scopekb.build_worker import BuildWorker, PageToIndex, merge_search_entries
 from scopekb.load import load_knowledge_base
@@ -419,7 +419,7 @@ def test_client_pages_are_those_mkdocs_makes_with_a_parser_per_page(tmp_path, mo
     site = root / "site" / "internal"
     shared = {p: (site / p).read_bytes() for p in map(render.client_html, SLUGS)}
     # No ClientPage made: MkDocs makes the client pages as it makes any other, a Markdown parser each.
-    monkeypatch.setattr(plugin, "ClientPage", type("NotMade", (plugin.Page,), {"__init__": lambda *args: None}))
+    monkeypatch.setattr(plugin, "ClientPage", type("NotMade", (Page,), {"__init__": lambda *args: None}))
     build_site(root)
     assert {p: (site / p).read_bytes() for p in shared} == shared
     if "§" in toc:

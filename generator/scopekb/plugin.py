@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from pathlib import Path
 from typing import Callable
 
@@ -22,8 +21,6 @@ from mkdocs.config import config_options as opt
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 from material.plugins.search.plugin import SearchPlugin
 
 from .build_worker import BuildWorker, PageToIndex, merge_search_entries
@@ -31,12 +28,12 @@ from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
-from .render import (STYLESHEETS, client_html, client_page, html_headings, html_page, render_site, shipped_scripts,
-                     split_html_page, tree_page)
+from .plugin_pages import ClientPage, add_headings
+from .render import (STYLESHEETS, client_html, client_page, html_page, render_site, shipped_scripts, split_html_page,
+                     tree_page)
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
-_ID = re.compile(r'\sid="([^"]+)"')
 
 
 class ScopekbConfig(base.Config):
@@ -48,45 +45,6 @@ class ScopekbConfig(base.Config):
 def site_language(theme_language: str | None) -> str:
     code = (theme_language or "").split("-")[0].split("_")[0].lower()
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def add_headings(toc: TableOfContents, body: str) -> None:
-    """The title's entry of a generated page's table of contents gets the headings of its HTML, h3 under h2."""
-    if toc.items:
-        title = toc.items[0]
-        for level, anchor, text in html_headings(body):
-            parent = title.children[-1] if level == 3 and title.children else title
-            parent.children.append(AnchorLink(text, anchor, level))
-
-
-class ClientPage(Page):
-    """A client page: its Markdown title goes through one parser shared by all; its HTML, rendered by the
-    build's second process, joins it when MkDocs builds the page (`add_body`).
-
-    MkDocs makes a Markdown parser per page, which costs a client page more
-    than its title; the page comes out the same.
-    """
-
-    def __init__(self, file: File, config, title_parser: Markdown, slug: str):
-        super().__init__(None, file, config)
-        self.title_parser, self.slug = title_parser, slug
-        self.waits_for_body = False
-
-    def render(self, config, files) -> None:
-        parts = split_html_page(self.markdown or "")
-        if parts is None:  # changed by another plugin: MkDocs' own way
-            return super().render(config, files)
-        self.title_parser.reset()
-        self.content = f"{self.title_parser.convert(parts[0])}\n"
-        self.toc = get_toc(getattr(self.title_parser, "toc_tokens", []))
-        self._title_from_render = self.toc.items[0].title if self.toc.items else None
-        self.waits_for_body = True
-
-    def add_body(self, body: str) -> None:
-        self.content += body
-        add_headings(self.toc, body)
-        self.present_anchor_ids = set(_ID.findall(self.content))
-        self.waits_for_body = False
 
 
 class ScopekbPlugin(BasePlugin[ScopekbConfig]):

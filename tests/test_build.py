@@ -6,13 +6,16 @@ contracts/, content/) in a temporary folder, as a user's knowledge base.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
+import pickle
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -249,6 +252,32 @@ def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path):
         worker.body(next(iter(kb.clients)))
     with pytest.raises(RuntimeError):
         worker.finish()
+
+
+def test_each_message_reaches_the_process_at_once(monkeypatch):
+    """A message's last bytes must not wait in a buffer: the process would wait for them, and the build for
+    the process (a 5,000-client build hung so, its knowledge base all sent but its last few bytes)."""
+    readable, writable = os.pipe()
+
+    class Process:
+        stdin = open(writable, "wb")
+        stdout, stderr = io.BytesIO(pickle.dumps(("done", (0, {})))), io.BytesIO()
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", lambda *args, **kwargs: Process())
+    pipe = open(readable, "rb")
+    received: list = []
+    reader = threading.Thread(target=lambda: received.extend(pickle.load(pipe) for _ in range(2)), daemon=True)
+    reader.start()
+    worker = BuildWorker()
+    worker.outbox.put(("work", "x" * 100_001))  # more than a buffer, and a tail
+    worker.outbox.put(("a page",))
+    reader.join(10)
+    assert received == [("work", "x" * 100_001), ("a page",)]  # both whole, before the end of the build
+    worker.outbox.put(None)
+    worker.talk.join(10)
 
 
 SEARCH_CONFIG = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fields": {}}

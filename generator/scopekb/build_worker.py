@@ -184,6 +184,7 @@ class BuildWorker:
         try:
             while (message := self.outbox.get()) is not None:
                 pickle.dump(message, self.process.stdin, pickle.HIGHEST_PROTOCOL)
+                self.process.stdin.flush()  # the end of a message must not wait in the buffer for the next
             pickle.dump(END, self.process.stdin, pickle.HIGHEST_PROTOCOL)
             self.process.stdin.close()
         except OSError:  # the process ended early: its outcome says why

@@ -243,6 +243,21 @@ def test_build_worker_gives_each_client_page_its_html(tmp_path, monkeypatch, pro
     assert worker.finish() == (len(kb.clients), {})
 
 
+def test_build_worker_shares_the_tree_pages_left(tmp_path):
+    kb = load_knowledge_base(make_root(tmp_path / "kb"))
+    day = dt.date(2025, 6, 1)
+    worker = started(kb, "en", day, False, tmp_path / "site")
+    worker.share_trees()  # at once: the process has written few if any, this one writes the second half
+    assert worker.split_at is not None and worker.trees_here == len(kb.clients) - worker.split_at > 0
+    assert worker.finish() == (len(kb.clients), {})
+    expected = dict(render.tree_pages(kb, "en", day, False))
+    assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in expected} == expected
+    later = started(kb, "en", day, False, tmp_path / "again")
+    assert later.finish() == (len(kb.clients), {})
+    later.share_trees()  # once the process is done: nothing left to share
+    assert later.trees_here == 0
+
+
 def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path):
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
     worker = BuildWorker()

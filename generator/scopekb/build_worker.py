@@ -38,13 +38,19 @@ from .render_search import search_sections, search_view
 
 END = ("end",)
 INDEXED = ("indexed",)  # the process indexed one more page
+SPLIT = ("split",)  # the building process takes the second half of the tree pages left
 
 
-def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: str) -> int:
-    """Render every decision-tree page and write it under `folder`; returns how many."""
+def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: str,
+                     start: int = 0, until=lambda next_tree: None) -> int:
+    """Render the decision-tree pages from the `start`-th client and write them under `folder`; returns
+    how many. `until(n)`, asked before the n-th client's page, may name the client to stop at."""
     count = 0
     made: set[str] = set()
-    for path, html in tree_pages(kb, lang, today, directory_urls):
+    for path, html in tree_pages(kb, lang, today, directory_urls, start):
+        stop = until(start + count)
+        if stop is not None and start + count >= stop:
+            break
         target = os.path.join(folder, path)
         parent = os.path.dirname(target)
         if parent not in made:
@@ -84,13 +90,52 @@ def page_entries(search_config: dict, page: PageToIndex) -> list[dict]:
     return index.entries
 
 
-def search_entries(search_config: dict, pages, indexed=lambda: None) -> dict[str, list[dict]]:
-    """Material's search entries of each page, by page URL; `pages` yields PageToIndex; `indexed()` after each."""
-    entries: dict[str, list[dict]] = {}
-    for page in pages:
-        entries[page.url] = page_entries(search_config, page)
-        indexed()
-    return entries
+class Indexer:
+    """The second process's indexing of the pages it is handed: those waiting go before each tree page,
+    for the building process would otherwise index them itself; the rest after the last one.
+
+    It also answers SPLIT: the tree pages left are shared with the building process, which takes the
+    second half (the reply names the client it starts at).
+    """
+
+    def __init__(self, search_config: dict | None, inbox: queue.Queue, out, trees: int):
+        self.search_config, self.inbox, self.out = search_config, inbox, out
+        self.entries: dict[str, list[dict]] = {}
+        self.ended = False  # the building process has handed over its last page
+        self.trees, self.next_tree = trees, trees  # clients; the next tree page (all done until told)
+        self.stop: int | None = None  # the client whose tree page the building process starts at
+
+    def until(self, next_tree: int) -> int | None:
+        """Before a tree page: index the pages waiting; where to stop."""
+        self.next_tree = next_tree
+        self._index(wait=False)
+        return self.stop
+
+    def waiting(self) -> None:
+        self._index(wait=False)
+
+    def rest(self) -> dict[str, list[dict]]:
+        self._index(wait=True)
+        return self.entries
+
+    def _index(self, wait: bool) -> None:
+        while not self.ended:
+            try:
+                page = self.inbox.get(block=wait)
+            except queue.Empty:
+                return
+            if page == END:
+                self.ended = True
+            elif page == SPLIT:
+                self.stop = self.next_tree + (self.trees - self.next_tree + 1) // 2
+                self._send((SPLIT, self.stop))
+            elif self.search_config is not None:
+                self.entries[page.url] = page_entries(self.search_config, page)
+                self._send(INDEXED)
+
+    def _send(self, message: tuple) -> None:
+        pickle.dump(message, self.out, pickle.HIGHEST_PROTOCOL)
+        self.out.flush()
 
 
 def merge_search_entries(index_file: Path, order: list[str], entries: dict[str, list[dict]]) -> None:
@@ -131,6 +176,9 @@ class BuildWorker:
         self.outcome: tuple | None = ("done", (0, {}))  # until started; None while the process works
         self.entries: dict[str, list[dict]] = {}  # of the pages indexed here
         self.handed = self.indexed = 0  # pages handed over to the process, and indexed by it
+        self.work: tuple | None = None
+        self.split_at: int | None = None  # the client whose tree page this process writes from
+        self.trees_here = 0
         self.bodies: dict[str, str] = {}
         self.arrived = threading.Condition()
         self.site: SiteContext | None = None  # without a process: bodies rendered here, when asked for
@@ -151,7 +199,7 @@ class BuildWorker:
               search_config: dict | None = None) -> None:
         """Render the client page bodies; write the tree pages under `folder`; index the pages given to
         `index` with `search_config` (None: none will be)."""
-        work = (kb, lang, today, directory_urls, str(folder))
+        work = self.work = (kb, lang, today, directory_urls, str(folder))
         self.search_config = search_config
         if self.process is None:
             self.site = SiteContext(kb, lang, today, directory_urls)
@@ -198,6 +246,11 @@ class BuildWorker:
                 if message == INDEXED:
                     self.indexed += 1
                     continue
+                if message[0] == SPLIT:
+                    with self.arrived:
+                        self.split_at = message[1]
+                        self.arrived.notify_all()
+                    continue
                 if message[0] != "body":
                     outcome = message
                     break
@@ -214,6 +267,17 @@ class BuildWorker:
             self.outcome = outcome
             self.arrived.notify_all()
 
+    def share_trees(self) -> None:
+        """Write here the second half of the tree pages the process has yet to write, once the building
+        process has nothing else to do: both end sooner than the process alone."""
+        if self.process is None or self.work is None:
+            return
+        self.outbox.put(SPLIT)
+        with self.arrived:
+            self.arrived.wait_for(lambda: self.split_at is not None or self.outcome is not None)
+        if self.split_at is not None and self.split_at < len(self.work[0].clients):
+            self.trees_here = write_tree_pages(*self.work, self.split_at)
+
     def finish(self, raise_error: bool = True) -> tuple[int, dict[str, list[dict]]]:
         """Wait until every tree page is written and every page indexed; raise what stopped it, if anything.
 
@@ -229,7 +293,7 @@ class BuildWorker:
                 raise value
             return 0, {}
         trees, entries = value if isinstance(value, tuple) else (value, {})
-        return trees, {**entries, **self.entries}
+        return trees + self.trees_here, {**entries, **self.entries}
 
 
 def _attempt(function, *args) -> tuple:
@@ -277,17 +341,15 @@ def _worker_process() -> None:
         work, search_config = first
         inbox: queue.Queue = queue.Queue()
         threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
+        indexer = Indexer(search_config, inbox, stdout, len(work[0].clients))
         outcome = _attempt(send_bodies, *work[:4], stdout)
         if outcome[0] == "done":
-            outcome = _attempt(write_tree_pages, *work)
-        pages = iter(inbox.get, END)
-        if outcome[0] == "done" and search_config is not None:
-            def indexed():
-                pickle.dump(INDEXED, stdout, pickle.HIGHEST_PROTOCOL)
-                stdout.flush()
-            outcome = _both(outcome, _attempt(search_entries, search_config, pages, indexed))
-        for _ in pages:  # after a failure: read to the end, so that the building process is never held up
-            pass
+            outcome = _attempt(write_tree_pages, *work, 0, indexer.until)
+        indexer.next_tree = indexer.trees  # none left to share
+        if outcome[0] == "done":
+            outcome = _both(outcome, _attempt(indexer.rest))
+        indexer.search_config = None  # after a failure: read to the end, so that the build is never held up
+        indexer.rest()
     pickle.dump(outcome, stdout, pickle.HIGHEST_PROTOCOL)
 
 

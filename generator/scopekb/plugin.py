@@ -167,6 +167,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def on_post_build(self, config) -> None:
         worker, self.worker = self.worker, None
         try:
+            if worker is not None:
+                worker.share_trees()
             _, entries = worker.finish() if worker is not None else (0, {})
             if entries:
                 merge_search_entries(Path(config.site_dir) / "search" / "search_index.json", self.search_order, entries)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib.resources
+import itertools
 import json
 import re
 import types
@@ -191,12 +192,12 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
     return files
 
 
-def tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool = True):
-    """(path, HTML) of every client's decision-tree page, a complete HTML document."""
+def tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool = True, start: int = 0):
+    """(path, HTML) of each client's decision-tree page, a complete HTML document, from the `start`-th client."""
     from .render_tree import render_tree_page
 
     site = SiteContext(kb, lang, today, directory_urls)
-    for client in kb.clients.values():
+    for client in itertools.islice(kb.clients.values(), start, None):
         yield tree_page(client.slug), render_tree_page(site, client)
 
 

@@ -109,6 +109,12 @@ CASES = {
     "top-level text": (
         {"c.yaml": "just some text\n"},
         [f"{C}:1: document: 'just some text' is not a mapping (expected a mapping with keys {CONTRACT_KEYS})"]),
+    "text over lines, line breaks and control characters shown escaped": (
+        {"c.yaml": " CTR-1\n\n CTR-1\n",
+         "d.yaml": BASE.replace("CTR-1", "CTR-2").replace("[incident]", '["a\\tb\\u001f"]')},
+        [f"{C}:1: document: 'CTR-1\\nCTR-1' is not a mapping (expected a mapping with keys {CONTRACT_KEYS})",
+         "contracts/d.yaml:4: services[0]: 'a\\tb\\u001f' is not allowed "
+         "(expected one of incident, installation, information, change)"]),
     "recursive alias in a list": (
         {"c.yaml": BASE.replace("scope:\n  - {category: printers, level: n1}\n", "scope: &s [*s]\n")},
         [f"{C}:5: scope[0]: a list is not a mapping (expected a mapping with keys category, level, team, items)"]),

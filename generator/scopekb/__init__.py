@@ -1,2 +1,2 @@
 """scopekb: helpdesk contract scopes and coverage verdicts, published as a MkDocs site."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -25,6 +25,9 @@ MAX_NODES = 200_000  # far above any real contract; stops alias bombs early
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "on", "y"}
+# Control characters and line breaks in a quoted value, written as escapes: an error stays one line.
+_ESCAPES = {c: json.dumps(chr(c))[1:-1] for c in [*range(0x20), 0x7F]} | {0x85: "\\x85", 0x2028: "\\u2028",
+                                                                          0x2029: "\\u2029"}
 # The key paths whose lines `assemble` reports; a contract keeps only these (it is cached, and
 # a hundred key paths per contract would double the cache). Add any key a new check reports.
 _CROSS_FILE_KEY = re.compile(r"(id|client\.(name|slug|aliases\[\d+\])|scope\[\d+\]\.(category|team)"
@@ -40,7 +43,12 @@ class Problems:
 
     def add(self, line: int, key: str, what: str, expected: str | None = None) -> None:
         tail = f" (expected {expected})" if expected else ""
-        self.messages.append(f"{self.source}:{line}: {key or 'document'}: {what}{tail}")
+        self.messages.append(f"{self.source}:{line}: {key or 'document'}: {one_line(what)}{tail}")
+
+
+def one_line(text: str) -> str:
+    """`text` with its control characters and line breaks escaped (a value may hold them)."""
+    return text.translate(_ESCAPES)
 
 
 class _Walker:
@@ -252,7 +260,7 @@ def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
 
     def err(contract: Contract, key: str, what: str, expected: str) -> None:
         line = contract.lines.get(key, 1)
-        messages.append(f"{contract.source}:{line}: {key}: {what} (expected {expected})")
+        messages.append(f"{contract.source}:{line}: {key}: {one_line(what)} (expected {expected})")
 
     teams, catalog = provider.teams, provider.catalog
     first_source: dict[str, Contract] = {}

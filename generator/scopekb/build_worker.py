@@ -37,7 +37,9 @@ from .render import SiteContext, client_body, tree_pages
 from .render_search import search_sections, search_view
 
 END = ("end",)
-INDEXED = ("indexed",)  # the process indexed one more page
+INDEXED = "indexed"  # (INDEXED, n): the process indexed n more pages
+BATCH = 8  # pages, or client page bodies times four, a message carries: a thread of the building process
+           # wakes up for each message, and takes the interpreter from MkDocs while it reads it
 SPLIT = ("split",)  # the building process takes the second half of the tree pages left
 
 
@@ -130,8 +132,9 @@ class Indexer:
                 self.stop = self.next_tree + (self.trees - self.next_tree + 1) // 2
                 self._send((SPLIT, self.stop))
             elif self.search_config is not None:
-                self.entries[page.url] = page_entries(self.search_config, page)
-                self._send(INDEXED)
+                for one in page:  # a batch
+                    self.entries[one.url] = page_entries(self.search_config, one)
+                self._send((INDEXED, len(page)))
 
     def _send(self, message: tuple) -> None:
         pickle.dump(message, self.out, pickle.HIGHEST_PROTOCOL)
@@ -168,14 +171,15 @@ class BuildWorker:
     """
 
     # Pages handed over and not yet indexed, past which the next page is indexed here: the process
-    # renders the tree pages first, and the building process would otherwise end up waiting for it.
-    BACKLOG = 8
+    # may be busy with tree pages, and the building process would otherwise end up waiting for it.
+    BACKLOG = 2 * BATCH
 
     def __init__(self) -> None:
         self.search_config: dict | None = None
         self.outcome: tuple | None = ("done", (0, {}))  # until started; None while the process works
         self.entries: dict[str, list[dict]] = {}  # of the pages indexed here
         self.handed = self.indexed = 0  # pages handed over to the process, and indexed by it
+        self.batch: list[PageToIndex] = []  # pages to hand over in the next message
         self.work: tuple | None = None
         self.split_at: int | None = None  # the client whose tree page this process writes from
         self.trees_here = 0
@@ -224,9 +228,16 @@ class BuildWorker:
         """Make the search entries of `page`: in the process, or here when the process has more than it can do."""
         if self.process is None or self.handed - self.indexed >= self.BACKLOG:
             self.entries[page.url] = page_entries(self.search_config, page)
-        else:
-            self.handed += 1
-            self.outbox.put(page)
+            return
+        self.handed += 1
+        self.batch.append(page)
+        if len(self.batch) == BATCH:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self.batch:
+            self.outbox.put(self.batch)
+            self.batch = []
 
     def _talk(self) -> None:
         try:
@@ -243,19 +254,19 @@ class BuildWorker:
         try:
             while True:
                 message = pickle.load(self.process.stdout)
-                if message == INDEXED:
-                    self.indexed += 1
+                if message[0] == INDEXED:
+                    self.indexed += message[1]
                     continue
                 if message[0] == SPLIT:
                     with self.arrived:
                         self.split_at = message[1]
                         self.arrived.notify_all()
                     continue
-                if message[0] != "body":
+                if message[0] != "bodies":
                     outcome = message
                     break
                 with self.arrived:
-                    self.bodies[message[1]] = message[2]
+                    self.bodies.update(message[1])
                     self.arrived.notify_all()
         except Exception:
             failure = self.process.stderr.read().decode(errors="replace").strip().splitlines() or ["no output"]
@@ -272,6 +283,7 @@ class BuildWorker:
         process has nothing else to do: both end sooner than the process alone."""
         if self.process is None or self.work is None:
             return
+        self._hand_over()
         self.outbox.put(SPLIT)
         with self.arrived:
             self.arrived.wait_for(lambda: self.split_at is not None or self.outcome is not None)
@@ -284,6 +296,7 @@ class BuildWorker:
         Returns (tree pages written, search entries by page URL); after a failure, (0, {})."""
         if self.process is not None:
             if self.talk.is_alive():
+                self._hand_over()
                 self.outbox.put(None)
                 self.talk.join()
             self.listen.join()
@@ -321,11 +334,15 @@ def _messages(stream, inbox: queue.Queue) -> None:
 
 
 def send_bodies(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, out) -> None:
-    """Render each client page's HTML and send it at once, in the order of the knowledge base."""
+    """Render each client page's HTML, in the order of the knowledge base, and send them a few at a time."""
     site = SiteContext(kb, lang, today, directory_urls)
-    for slug, client in kb.clients.items():
-        pickle.dump(("body", slug, client_body(site, client)), out, pickle.HIGHEST_PROTOCOL)
-        out.flush()
+    bodies = []
+    for n, (slug, client) in enumerate(kb.clients.items(), 1):
+        bodies.append((slug, client_body(site, client)))
+        if n % (4 * BATCH) == 0 or n == len(kb.clients):
+            pickle.dump(("bodies", bodies), out, pickle.HIGHEST_PROTOCOL)
+            out.flush()
+            bodies = []
 
 
 def _worker_process() -> None:

@@ -298,33 +298,37 @@ def test_each_message_reaches_the_process_at_once(monkeypatch):
 SEARCH_CONFIG = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fields": {}}
 
 
-@pytest.mark.parametrize("process", ["yes", "busy", "no"],
-                         ids=["in a second process", "here while it is busy", "where no process starts"])
+@pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
 def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, process):
     from material.plugins.search.plugin import SearchIndex
 
-    if process == "busy":
-        monkeypatch.setattr(BuildWorker, "BACKLOG", 0)
-    if process == "no":
+    if not process:
         def no_process(*args, **kwargs):
             raise OSError("no process here")
         monkeypatch.setattr(subprocess, "Popen", no_process)
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
-    pages = [PageToIndex("clients/a.html", "A", {}, '<h1 id="a">A</h1><h2 id="b">B &amp; C</h2><p>un <b>mot</b></p>'),
-             PageToIndex("clients/b.html", "B", {"tags": ["t"]}, "<p>sans titre</p><ul><li>x</li></ul>")]
+    day = dt.date(2025, 6, 1)
+    pages = render.render_site(kb, "internal", "fr", day, trees=False)
+    headings = {slug: (render.client_html(slug), f"T{n}", f'<h1 id="t{n}">T{n} &amp; co</h1>')
+                for n, slug in enumerate(kb.clients)}
+    other = PageToIndex("other.html", "O", {"tags": ["t"]}, '<h2 id="b">B &amp; C</h2><p>un <b>mot</b></p>')
     expected = {}
-    for page in pages:
+    for slug, (url, title, heading) in headings.items():
+        body = render.split_html_page(pages[render.client_page(slug)])[1]
+        expected[url] = PageToIndex(url, title, {}, f"{heading}\n{body}")
+    expected[other.url] = PageToIndex(other.url, other.title, other.meta, other.content)
+    for url, page in expected.items():
         index = SearchIndex(**SEARCH_CONFIG)
-        index.add_entry_from_context(PageToIndex(page.url, page.title, page.meta, page.content))
-        expected[page.url] = index.entries
-    worker = started(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site", SEARCH_CONFIG)
-    for page in pages:
-        worker.index(page)
+        index.add_entry_from_context(page)
+        expected[url] = index.entries
+    worker = started(kb, "fr", day, True, tmp_path / "site", SEARCH_CONFIG)
+    worker.index_clients(headings)
+    worker.index(other)
     trees, entries = worker.finish()
     assert trees == len(kb.clients) and entries == expected
-    assert entries["clients/a.html"][1] == {"location": "clients/a.html#b", "title": "B &amp; C",
-                                            "text": "<p>un mot</p>"}
-    assert entries["clients/b.html"][0]["tags"] == ["t"]
+    assert entries["other.html"] == [{"location": "other.html", "title": "O", "text": "", "tags": ["t"]},
+                                     {"location": "other.html#b", "title": "B &amp; C", "text": "<p>un mot</p>",
+                                      "tags": ["t"]}]
     assert len(list((tmp_path / "site").glob(render.tree_page("*")))) == len(kb.clients)
 
 

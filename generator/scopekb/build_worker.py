@@ -6,18 +6,21 @@ tree pages are complete HTML that MkDocs would only copy, and Material's search
 reads each page's HTML with a parser in Python. A process of their own does
 them on the other core while MkDocs builds the pages.
 
-The process is `python -m scopekb.build_worker`. It gets its work as pickles
-on stdin (the work first, then one message per page to index, then the end);
-it sends back on stdout the body of each client page in the order of the
-knowledge base, as soon as each is rendered, then the outcome. Unlike
-multiprocessing's spawn, it never runs the building program's own main module
-again. Where no process can start, the same work is done here, in the
+The process is `python -m scopekb.build_worker`. It gets its messages as
+pickles on stdin: the work first; once MkDocs has read every page, the
+headings of the client pages' titles (CLIENTS); when MkDocs is done, SPLIT
+(the building process writes the last tree pages itself); then the end. It
+sends back on stdout the HTML of the client pages, in the order of the
+knowledge base, a few at a time as they are rendered, then the outcome.
+Unlike multiprocessing's spawn, it never runs the building program's own main
+module again. Where no process can start, the same work is done here, in the
 building process.
 
-The search entries come from Material's own indexer, run over the page
-content the building process would have indexed: `merge_search_entries` puts
-them where Material would have, and the index comes out byte for byte the
-same (tests/test_build.py compares).
+The search entries come from Material's own indexer, run over the content
+the building process would have indexed (the plugin checks that the page
+holds just that, else indexes it itself): `merge_search_entries` puts them
+where Material would have, and the index comes out byte for byte the same
+(tests/test_build.py compares).
 """
 from __future__ import annotations
 
@@ -37,9 +40,9 @@ from .render import SiteContext, client_body, tree_pages
 from .render_search import search_sections, search_view
 
 END = ("end",)
-INDEXED = "indexed"  # (INDEXED, n): the process indexed n more pages
-BATCH = 8  # pages, or client page bodies times four, a message carries: a thread of the building process
-           # wakes up for each message, and takes the interpreter from MkDocs while it reads it
+CLIENTS = "clients"  # (CLIENTS, {slug: (url, title, heading)}): index the client pages
+BATCH = 32  # client page bodies a message carries: a thread of the building process wakes up for each
+            # message, and takes the interpreter from MkDocs while it reads it
 SPLIT = ("split",)  # the building process takes the second half of the tree pages left
 
 
@@ -93,52 +96,46 @@ def page_entries(search_config: dict, page: PageToIndex) -> list[dict]:
 
 
 class Indexer:
-    """The second process's indexing of the pages it is handed: those waiting go before each tree page,
-    for the building process would otherwise index them itself; the rest after the last one.
-
-    It also answers SPLIT: the tree pages left are shared with the building process, which takes the
-    second half (the reply names the client it starts at).
+    """The second process's indexing of the client pages, once the building process has sent the
+    headings of their titles (CLIENTS): before the next tree page, as the building process waits for none
+    of them. It also answers SPLIT: the tree pages left are shared with the building process, which takes
+    the second half (the reply names the client it starts at).
     """
 
     def __init__(self, search_config: dict | None, inbox: queue.Queue, out, trees: int):
         self.search_config, self.inbox, self.out = search_config, inbox, out
+        self.bodies: dict[str, str] = {}  # by slug, as sent
         self.entries: dict[str, list[dict]] = {}
-        self.ended = False  # the building process has handed over its last page
+        self.ended = False  # the building process has sent all it will
         self.trees, self.next_tree = trees, trees  # clients; the next tree page (all done until told)
         self.stop: int | None = None  # the client whose tree page the building process starts at
 
     def until(self, next_tree: int) -> int | None:
-        """Before a tree page: index the pages waiting; where to stop."""
+        """Before a tree page: the messages waiting; where to stop."""
         self.next_tree = next_tree
-        self._index(wait=False)
+        self._read(wait=False)
         return self.stop
 
-    def waiting(self) -> None:
-        self._index(wait=False)
-
     def rest(self) -> dict[str, list[dict]]:
-        self._index(wait=True)
+        self._read(wait=True)
         return self.entries
 
-    def _index(self, wait: bool) -> None:
+    def _read(self, wait: bool) -> None:
         while not self.ended:
             try:
-                page = self.inbox.get(block=wait)
+                message = self.inbox.get(block=wait)
             except queue.Empty:
                 return
-            if page == END:
+            if message == END:
                 self.ended = True
-            elif page == SPLIT:
+            elif message == SPLIT:
                 self.stop = self.next_tree + (self.trees - self.next_tree + 1) // 2
-                self._send((SPLIT, self.stop))
-            elif self.search_config is not None:
-                for one in page:  # a batch
-                    self.entries[one.url] = page_entries(self.search_config, one)
-                self._send((INDEXED, len(page)))
-
-    def _send(self, message: tuple) -> None:
-        pickle.dump(message, self.out, pickle.HIGHEST_PROTOCOL)
-        self.out.flush()
+                pickle.dump((SPLIT, self.stop), self.out, pickle.HIGHEST_PROTOCOL)
+                self.out.flush()
+            elif self.search_config is not None:  # (CLIENTS, {slug: (url, title, heading)})
+                for slug, (url, title, heading) in message[1].items():
+                    page = PageToIndex(url, title, {}, f"{heading}\n{self.bodies[slug]}")
+                    self.entries[url] = page_entries(self.search_config, page)
 
 
 def merge_search_entries(index_file: Path, order: list[str], entries: dict[str, list[dict]]) -> None:
@@ -170,16 +167,10 @@ class BuildWorker:
     entries by page URL).
     """
 
-    # Pages handed over and not yet indexed, past which the next page is indexed here: the process
-    # may be busy with tree pages, and the building process would otherwise end up waiting for it.
-    BACKLOG = 2 * BATCH
-
     def __init__(self) -> None:
         self.search_config: dict | None = None
         self.outcome: tuple | None = ("done", (0, {}))  # until started; None while the process works
         self.entries: dict[str, list[dict]] = {}  # of the pages indexed here
-        self.handed = self.indexed = 0  # pages handed over to the process, and indexed by it
-        self.batch: list[PageToIndex] = []  # pages to hand over in the next message
         self.work: tuple | None = None
         self.split_at: int | None = None  # the client whose tree page this process writes from
         self.trees_here = 0
@@ -215,8 +206,10 @@ class BuildWorker:
 
     def body(self, slug: str) -> str:
         """The HTML of the client page of `slug`, under its title; waits for the process to send it."""
-        if self.process is None:
-            return client_body(self.site, self.site.kb.clients[slug])
+        if self.process is None:  # rendered here, once
+            if slug not in self.bodies:
+                self.bodies[slug] = client_body(self.site, self.site.kb.clients[slug])
+            return self.bodies.pop(slug)
         with self.arrived:
             self.arrived.wait_for(lambda: slug in self.bodies or self.outcome is not None)
             if slug in self.bodies:
@@ -224,20 +217,18 @@ class BuildWorker:
         kind, value = self.outcome
         raise value if kind == "error" else RuntimeError(f"the build's second process sent no page for {slug}")
 
-    def index(self, page: PageToIndex) -> None:
-        """Make the search entries of `page`: in the process, or here when the process has more than it can do."""
-        if self.process is None or self.handed - self.indexed >= self.BACKLOG:
-            self.entries[page.url] = page_entries(self.search_config, page)
-            return
-        self.handed += 1
-        self.batch.append(page)
-        if len(self.batch) == BATCH:
-            self._hand_over()
+    def index_clients(self, pages: dict[str, tuple[str, str, str]]) -> None:
+        """Have the process make the search entries of client pages, {slug: (URL, title, title's heading)}:
+        the heading, then the HTML it sent for the client."""
+        if self.process is None:
+            for slug, (url, title, heading) in pages.items():
+                self.index(PageToIndex(url, title, {}, f"{heading}\n{self.body(slug)}"))
+        else:
+            self.outbox.put((CLIENTS, pages))
 
-    def _hand_over(self) -> None:
-        if self.batch:
-            self.outbox.put(self.batch)
-            self.batch = []
+    def index(self, page: PageToIndex) -> None:
+        """Make the search entries of `page` here."""
+        self.entries[page.url] = page_entries(self.search_config, page)
 
     def _talk(self) -> None:
         try:
@@ -254,9 +245,6 @@ class BuildWorker:
         try:
             while True:
                 message = pickle.load(self.process.stdout)
-                if message[0] == INDEXED:
-                    self.indexed += message[1]
-                    continue
                 if message[0] == SPLIT:
                     with self.arrived:
                         self.split_at = message[1]
@@ -283,7 +271,6 @@ class BuildWorker:
         process has nothing else to do: both end sooner than the process alone."""
         if self.process is None or self.work is None:
             return
-        self._hand_over()
         self.outbox.put(SPLIT)
         with self.arrived:
             self.arrived.wait_for(lambda: self.split_at is not None or self.outcome is not None)
@@ -296,7 +283,6 @@ class BuildWorker:
         Returns (tree pages written, search entries by page URL); after a failure, (0, {})."""
         if self.process is not None:
             if self.talk.is_alive():
-                self._hand_over()
                 self.outbox.put(None)
                 self.talk.join()
             self.listen.join()
@@ -333,13 +319,15 @@ def _messages(stream, inbox: queue.Queue) -> None:
     inbox.put(END)
 
 
-def send_bodies(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, out) -> None:
-    """Render each client page's HTML, in the order of the knowledge base, and send them a few at a time."""
+def send_bodies(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, out, keep: dict) -> None:
+    """Render each client page's HTML, in the order of the knowledge base, and send them a few at a time;
+    `keep` gets them too, by slug."""
     site = SiteContext(kb, lang, today, directory_urls)
     bodies = []
     for n, (slug, client) in enumerate(kb.clients.items(), 1):
-        bodies.append((slug, client_body(site, client)))
-        if n % (4 * BATCH) == 0 or n == len(kb.clients):
+        keep[slug] = body = client_body(site, client)
+        bodies.append((slug, body))
+        if n % BATCH == 0 or n == len(kb.clients):
             pickle.dump(("bodies", bodies), out, pickle.HIGHEST_PROTOCOL)
             out.flush()
             bodies = []
@@ -359,7 +347,7 @@ def _worker_process() -> None:
         inbox: queue.Queue = queue.Queue()
         threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
         indexer = Indexer(search_config, inbox, stdout, len(work[0].clients))
-        outcome = _attempt(send_bodies, *work[:4], stdout)
+        outcome = _attempt(send_bodies, *work[:4], stdout, indexer.bodies)
         if outcome[0] == "done":
             outcome = _attempt(write_tree_pages, *work, 0, indexer.until)
         indexer.next_tree = indexer.trees  # none left to share

@@ -131,8 +131,16 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.generated.add(page.file.src_uri)
         return html.replace(f"<p>{PLACEHOLDER}</p>", body, 1)
 
-    # Material's search indexes page.content in its on_page_context, with a parser in Python. A generated
-    # page goes to the second process instead, which runs the same indexer; Material skips it meanwhile.
+    def on_env(self, env, config, files):
+        # Every page is read: the second process can index the client pages from their titles' headings
+        # and the HTML it renders (render_search.py reads them faster than Material's parser would).
+        if self.worker.search_config is not None:
+            self.worker.index_clients({page.slug: (page.url, page.title, page.heading) for file in files
+                                       if isinstance(page := file.page, ClientPage) and page.waits_for_body})
+        return env
+
+    # Material's search indexes page.content in its on_page_context. A generated page's entries are
+    # made apart, with the same indexer, and go into its index later; Material skips the page meanwhile.
     @event_priority(100)
     def _before_search(self, context, page, config, nav):
         if isinstance(page, ClientPage) and page.waits_for_body:
@@ -140,7 +148,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.search_order.append(page.url)
         search = page.meta.get("search") or {}
         if page.file.src_uri in self.generated and self.worker.search_config is not None and not search.get("exclude"):
-            self.worker.index(PageToIndex(page.url, page.title, dict(page.meta), page.content))
+            if not (isinstance(page, ClientPage) and page.as_rendered()):  # else the second process does it
+                self.worker.index(PageToIndex(page.url, page.title, dict(page.meta), page.content))
             self.handed_over = (page, page.meta.get("search"))
             page.meta["search"] = {**search, "exclude": True}
         return context

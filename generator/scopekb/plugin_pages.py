@@ -36,19 +36,27 @@ class ClientPage(Page):
         super().__init__(None, file, config)
         self.title_parser, self.slug = title_parser, slug
         self.waits_for_body = False
+        self.heading = self.body = ""
 
     def render(self, config, files) -> None:
         parts = split_html_page(self.markdown or "")
         if parts is None:  # changed by another plugin: MkDocs' own way
             return super().render(config, files)
         self.title_parser.reset()
-        self.content = f"{self.title_parser.convert(parts[0])}\n"
+        self.heading = self.title_parser.convert(parts[0])
+        self.content = f"{self.heading}\n"
         self.toc = get_toc(getattr(self.title_parser, "toc_tokens", []))
         self._title_from_render = self.toc.items[0].title if self.toc.items else None
         self.waits_for_body = True
 
     def add_body(self, body: str) -> None:
+        self.body = body
         self.content += body
         add_headings(self.toc, body)
         self.present_anchor_ids = set(_ID.findall(self.content))
         self.waits_for_body = False
+
+    def as_rendered(self) -> bool:
+        """Whether the page holds what it was rendered with, its title's heading then its HTML (no other
+        plugin changed it): the build's second process indexes it from those."""
+        return self.content == f"{self.heading}\n{self.body}" and not self.meta

@@ -21,9 +21,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from markdown import Markdown
 from mkdocs.structure.pages import Page
 
-from scopekb import plugin, render
+from scopekb import build, plugin, plugin_pages, render
 from scopekb.build import build_site
 from scopekb.build_worker import BuildWorker, PageToIndex, merge_search_entries
 from scopekb.load import load_knowledge_base
@@ -344,17 +345,35 @@ def test_merge_search_entries_puts_each_page_where_material_would(tmp_path):
     assert merged["config"] == {"lang": ["fr"]}
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_search_index_is_the_one_material_makes_alone(tmp_path, monkeypatch, language):
-    """Pages indexed by the second process land in the index as Material would have put them, byte for byte."""
+@pytest.mark.parametrize("language, where", [("fr", "apart"), ("en", "apart"), ("fr", "here")])
+def test_the_search_index_is_the_one_material_makes_alone(tmp_path, monkeypatch, language, where):
+    """Pages indexed apart land in the index as Material would have put them, byte for byte."""
     root = make_root(tmp_path / "kb", language)
     index = root / "site" / "internal" / "search" / "search_index.json"
+    if where == "here":  # as if another plugin had changed every client page: indexed in the building process
+        monkeypatch.setattr(plugin_pages.ClientPage, "as_rendered", lambda page: False)
     build_site(root)
     shared = index.read_bytes()
     assert len(json.loads(shared)["docs"]) > 100
     monkeypatch.setattr(plugin, "SearchPlugin", type("NotMaterials", (), {}))  # Material indexes every page
     build_site(root)
     assert index.read_bytes() == shared
+
+
+def test_a_client_page_knows_when_it_holds_what_it_was_rendered_with(tmp_path):
+    from mkdocs.structure.files import File
+
+    config = build.mkdocs_config(make_root(tmp_path / "kb"))
+    file = File("clients/x.md", src_dir=None, dest_dir=str(tmp_path / "site"), use_directory_urls=True)
+    file.content_string = render.html_page("X & Y", "")
+    page = plugin_pages.ClientPage(file, config, Markdown(extensions=["toc"]), "x")
+    page.read_source(config)
+    page.render(config, None)
+    assert page.waits_for_body and page.title == "X &amp; Y" and page.content == page.heading + "\n"
+    page.add_body('<h2 id="a">A<a class="headerlink" href="#a" title="Lien">¶</a></h2>\n')
+    assert page.as_rendered() and [item.title for item in page.toc.items[0].children] == ["A"]
+    page.content = page.content.replace("A<", "B<")  # another plugin's change
+    assert not page.as_rendered()
 
 
 def test_a_build_from_a_script_without_a_main_guard(tmp_path):

@@ -184,7 +184,8 @@ def breakdown(root: Path) -> str:
     indexed = time.perf_counter()
     return (f"alone: load {loaded - started:.2f} s, other pages {rendered - loaded:.2f} s; in the second process: "
             f"client pages' HTML {bodied - rendered:.2f} s, decision trees {treed - bodied:.2f} s, search "
-            f"entries {indexed - treed:.2f} s (the building process indexes pages too while that one is busy)")
+            f"entries {indexed - treed:.2f} s (once MkDocs is done, the building process writes part of the "
+            f"tree pages left)")
 
 
 def bench(clients: int, repeat: int) -> None:

@@ -41,11 +41,13 @@
     return { models: models, clients: clients };
   }
 
-  // Clients matching the query, best first, each with the text that matched.
-  function search(data, query) {
+  // The `limit` best clients for the query, best first, each with the text that matched, and how many
+  // match in all. Only the best are kept as they come: a one-letter query matches thousands of clients,
+  // and sorting them all would take most of a keystroke's time.
+  function search(data, query, limit) {
     var queryWords = query.split(" ");
     var modelScores = data.models.map(function (m) { return score(m.norm, query, queryWords); });
-    var found = [];
+    var hits = [], count = 0;
     data.clients.forEach(function (client, order) {
       var best = -1, via = null;
       client.terms.forEach(function (term, n) {
@@ -56,10 +58,16 @@
         var s = modelScores[m];
         if (s >= 0 && (best < 0 || s < best)) { best = s; via = data.models[m].text; }
       });
-      if (best >= 0) found.push({ client: client, score: best, via: via, order: order });
+      if (best < 0) return;
+      count++;
+      // Clients come in order: one goes after those of the same score already kept.
+      if (hits.length === limit && best >= hits[limit - 1].score) return;
+      var at = hits.length;
+      while (at > 0 && hits[at - 1].score > best) at--;
+      hits.splice(at, 0, { client: client, score: best, via: via });
+      if (hits.length > limit) hits.pop();
     });
-    found.sort(function (a, b) { return a.score - b.score || a.order - b.order; });
-    return found;
+    return { hits: hits, count: count };
   }
 
   function setUp(root) {
@@ -98,8 +106,8 @@
         return;
       }
       if (!data) { status.textContent = say("loading", 0); return; }
-      var found = search(data, query);
-      shown = found.slice(0, MAX_SHOWN);
+      var found = search(data, query, MAX_SHOWN);
+      shown = found.hits;
       shown.forEach(function (hit, n) {
         var item = document.createElement("li");
         item.id = "scopekb-finder-option-" + n;
@@ -121,8 +129,8 @@
         list.appendChild(item);
       });
       input.setAttribute("aria-expanded", shown.length ? "true" : "false");
-      var message = found.length === 0 ? say("none", 0) : found.length === 1 ? say("one", 1) : say("many", found.length);
-      if (found.length > shown.length) message += " " + say("more", found.length - shown.length);
+      var message = found.count === 0 ? say("none", 0) : found.count === 1 ? say("one", 1) : say("many", found.count);
+      if (found.count > shown.length) message += " " + say("more", found.count - shown.length);
       status.textContent = message;
     }
 

@@ -39,3 +39,27 @@ def test_an_asset_id_finds_its_client(site, kb, page):
     slug, asset = next((s, a) for s, c in kb.clients.items() for ct in c.contracts for a in ct.equipment)
     results = open_first(page, site.url, asset.id.lower())
     assert page.get_attribute(CHECKER, "data-client") == slug, results
+
+
+def test_the_best_hits_kept_are_the_first_of_all_hits(site, page):
+    """The finder keeps only the best few as it goes: they are the first of the whole ranked list."""
+    page.goto(site.url)
+    page.wait_for_selector(INPUT)
+    checked = page.evaluate("""async () => {
+        const f = window.scopekbFinder;
+        const index = await (await fetch(document.getElementById('scopekb-finder').dataset.index)).json();
+        const data = f.prepare(index);
+        const out = [];
+        for (const query of ['e', 'a', 'r', 'ga', 'et', 'prn', 'hotel belv', 'zzz']) {
+          const all = f.search(data, f.normalForm(query), Infinity);
+          const few = f.search(data, f.normalForm(query), 3);
+          const names = (hits) => hits.map((h) => h.client.name + '|' + h.via + '|' + h.score);
+          out.push([query, all.count, few.count, all.hits.length, names(all.hits).slice(0, 3), names(few.hits)]);
+        }
+        return out;
+    }""")
+    assert sum(1 for _, count, *rest in checked if count > 3) >= 3  # queries with more hits than kept
+    for query, all_count, few_count, listed, best_of_all, kept in checked:
+        assert all_count == few_count == listed and kept == best_of_all, query
+        scores = [int(name.rsplit("|", 1)[1]) for name in best_of_all]
+        assert scores == sorted(scores), query

@@ -259,13 +259,26 @@ def test_build_worker_shares_the_tree_pages_left(tmp_path):
     assert later.trees_here == 0
 
 
-def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path):
+@pytest.mark.parametrize("noticed", [False, True], ids=["dies", "died before the build gave it work"])
+def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path, noticed):
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
     worker = BuildWorker()
     worker.process.kill()
+    if noticed:
+        worker.listen.join(30)
     worker.start(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site")
-    with pytest.raises(RuntimeError, match="the build's second process"):
-        worker.body(next(iter(kb.clients)))
+    raised: list = []
+
+    def ask():
+        try:
+            worker.body(next(iter(kb.clients)))
+        except RuntimeError as error:
+            raised.append(str(error))
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join(30)
+    assert not asking.is_alive(), "the build would wait for ever"
+    assert raised and raised[0].startswith("the build's second process")
     with pytest.raises(RuntimeError):
         worker.finish()
 

@@ -162,14 +162,15 @@ class BuildWorker:
 
     The process starts at once, and imports what it needs while the build
     loads MkDocs; `start(...)` gives it the work, `body(slug)` waits for a
-    client page's HTML, `index(page)` hands over a page to index, and
-    `finish()` waits for the end and returns (tree pages written, search
-    entries by page URL).
+    client page's HTML, `index_clients(...)` has it index the client pages,
+    `index(page)` indexes a page here, `share_trees()` takes over part of the
+    tree pages left, and `finish()` waits for the end and returns (tree pages
+    written, search entries by page URL).
     """
 
     def __init__(self) -> None:
         self.search_config: dict | None = None
-        self.outcome: tuple | None = ("done", (0, {}))  # until started; None while the process works
+        self.outcome: tuple | None = None  # set when the process ends (or, without one, by start)
         self.entries: dict[str, list[dict]] = {}  # of the pages indexed here
         self.work: tuple | None = None
         self.split_at: int | None = None  # the client whose tree page this process writes from
@@ -182,6 +183,7 @@ class BuildWorker:
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError:
             self.process = None
+            self.outcome = ("done", (0, {}))
             return
         # Threads of their own talk to the process, so that a full pipe never holds up the build.
         self.outbox: queue.Queue = queue.Queue()
@@ -200,8 +202,6 @@ class BuildWorker:
             self.site = SiteContext(kb, lang, today, directory_urls)
             self.outcome = _attempt(write_tree_pages, *work)
         else:
-            with self.arrived:
-                self.outcome = None
             self.outbox.put((work, search_config))
 
     def body(self, slug: str) -> str:

@@ -174,11 +174,12 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
 
     @event_priority(-100)  # after Material's search has written its index
     def on_post_build(self, config) -> None:
-        worker, self.worker = self.worker, None
+        entries: dict = {}
         try:
-            if worker is not None:
-                worker.share_trees()
-            _, entries = worker.finish() if worker is not None else (0, {})
+            if self.worker is not None:
+                self.worker.share_trees()
+                _, entries = self.worker.finish()  # on a failure, on_build_error waits for the process
+                self.worker = None
             if entries:
                 merge_search_entries(Path(config.site_dir) / "search" / "search_index.json", self.search_order, entries)
         except OSError as error:

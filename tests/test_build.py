@@ -229,12 +229,17 @@ def test_build_worker_writes_every_tree_or_says_what_failed(tmp_path):
     assert worker.process.wait(timeout=30) == 0
 
 
+def forbid_processes(monkeypatch) -> None:
+    """As on a system where no process can start: the build does the second process's work itself."""
+    def no_process(*args, **kwargs):
+        raise OSError("no process here")
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+
+
 @pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
 def test_build_worker_gives_each_client_page_its_html(tmp_path, monkeypatch, process):
     if not process:
-        def no_process(*args, **kwargs):
-            raise OSError("no process here")
-        monkeypatch.setattr(subprocess, "Popen", no_process)
+        forbid_processes(monkeypatch)
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
     day = dt.date(2025, 6, 1)
     worker = started(kb, "fr", day, True, tmp_path / "site")
@@ -317,9 +322,7 @@ def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, proc
     from material.plugins.search.plugin import SearchIndex
 
     if not process:
-        def no_process(*args, **kwargs):
-            raise OSError("no process here")
-        monkeypatch.setattr(subprocess, "Popen", no_process)
+        forbid_processes(monkeypatch)
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
     day = dt.date(2025, 6, 1)
     pages = render.render_site(kb, "internal", "fr", day, trees=False)

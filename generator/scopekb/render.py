@@ -197,8 +197,8 @@ def tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: boo
     from .render_tree import render_tree_page
 
     site = SiteContext(kb, lang, today, directory_urls)
-    for client in itertools.islice(kb.clients.values(), start, None):
-        yield tree_page(client.slug), render_tree_page(site, client)
+    for slug in itertools.islice(kb.clients, start, None):  # the clients skipped are not even read
+        yield tree_page(slug), render_tree_page(site, kb.clients[slug])
 
 
 class SiteContext:

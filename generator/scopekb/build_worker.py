@@ -220,9 +220,10 @@ class BuildWorker:
     def index_clients(self, pages: dict[str, tuple[str, str, str]]) -> None:
         """Have the process make the search entries of client pages, {slug: (URL, title, title's heading)}:
         the heading, then the HTML it sent for the client."""
-        if self.process is None:
+        if self.process is None:  # rendered here and kept for body(), which would otherwise render it again
             for slug, (url, title, heading) in pages.items():
-                self.index(PageToIndex(url, title, {}, f"{heading}\n{self.body(slug)}"))
+                self.bodies[slug] = body = client_body(self.site, self.site.kb.clients[slug])
+                self.index(PageToIndex(url, title, {}, f"{heading}\n{body}"))
         else:
             self.outbox.put((CLIENTS, pages))
 

@@ -4,15 +4,15 @@ Material's search plugin indexes a page by running Python's HTMLParser over its
 HTML, at a cost of several microseconds per tag; a client page has about 300
 (table cells, links, spans) while the index keeps headings (they make its
 sections), paragraphs, lists and code, and the text. `search_view` drops the
-other tags before the search plugin parses a generated page (the theme still
-gets the page whole): 0.2 ms for the view, then a quarter of the parsing. The index
-entries (sections, anchors, titles, texts) stay exactly those of the whole
-page, whitespace included: tests/test_render_search.py compares the two with
-Material's own parser. `search_sections` then reads a lean view into the sections Material's parser
-makes of it, in 40 % of the parser's time (0.13 s against 0.32 s for 1,000
-client pages): one regular expression splits it, and a short loop follows the
-parser's rules (tests/test_render_search.py compares the sections). No MkDocs
-here: the build decides when to use them.
+other tags of a generated page (the theme still gets the page whole): 0.2 ms
+for the view, then a quarter of the parsing. The index entries (sections,
+anchors, titles, texts) stay exactly those of the whole page, whitespace
+included: tests/test_render_search.py compares the two with Material's own
+parser. `search_sections` then reads a lean view into the sections Material's
+parser makes of it, in 40 % of the parser's time (0.13 s against 0.32 s for
+1,000 client pages): one regular expression splits it, and a short loop
+follows the parser's rules (tests/test_render_search.py compares the
+sections). No MkDocs here: build_worker.page_entries uses both.
 
 How the same entries come out of fewer tags, for well-formed HTML:
 - kept verbatim: the tags the index keeps, everything inside a heading, and the

@@ -24,7 +24,7 @@ import pytest
 from markdown import Markdown
 from mkdocs.structure.pages import Page
 
-from scopekb import build, plugin, plugin_pages, render
+from scopekb import build, plugin, plugin_frame, plugin_pages, render
 from scopekb.build import build_site
 from scopekb.build_worker import BuildWorker, PageToIndex, merge_search_entries
 from scopekb.load import load_knowledge_base
@@ -386,6 +386,9 @@ def test_a_client_page_knows_when_it_holds_what_it_was_rendered_with(tmp_path):
     page.read_source(config)
     page.render(config, None)
     assert page.waits_for_body and page.title == "X &amp; Y" and page.content == page.heading + "\n"
+    assert page.meta == {"template": plugin_frame.TEMPLATE}  # for MkDocs to pick, then gone
+    page.picked_template()
+    assert page.meta == {}
     page.add_body('<h2 id="a">A<a class="headerlink" href="#a" title="Lien">¶</a></h2>\n')
     assert page.as_rendered() and [item.title for item in page.toc.items[0].children] == ["A"]
     page.content = page.content.replace("A<", "B<")  # another plugin's change

@@ -6,7 +6,8 @@ pages stay out of the navigation, so that every page does not carry a
 sidebar of every client (which makes builds quadratic in the client count).
 A second process (build_worker.py) renders the HTML of the client pages,
 writes the decision-tree pages and indexes the generated pages for Material's
-search while MkDocs builds the pages.
+search while MkDocs builds the pages. The theme renders its frame around
+client pages once, and each client page fills it in (plugin_frame.py).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
+from .plugin_frame import FramedPages
 from .plugin_pages import ClientPage, add_headings
 from .render import (STYLESHEETS, client_html, client_page, html_page, render_site, shipped_scripts, split_html_page,
                      tree_page)
@@ -134,6 +136,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def on_env(self, env, config, files):
         # Every page is read: the second process can index the client pages from their titles' headings
         # and the HTML it renders (render_search.py reads them faster than Material's parser would).
+        FramedPages().install(env)
         if self.worker.search_config is not None:
             self.worker.index_clients({page.slug: (page.url, page.title, page.heading) for file in files
                                        if isinstance(page := file.page, ClientPage) and page.waits_for_body})
@@ -143,8 +146,10 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     # made apart, with the same indexer, and go into its index later; Material skips the page meanwhile.
     @event_priority(100)
     def _before_search(self, context, page, config, nav):
-        if isinstance(page, ClientPage) and page.waits_for_body:
-            page.add_body(self.worker.body(page.slug))
+        if isinstance(page, ClientPage):
+            page.picked_template()
+            if page.waits_for_body:
+                page.add_body(self.worker.body(page.slug))
         self.search_order.append(page.url)
         search = page.meta.get("search") or {}
         if page.file.src_uri in self.generated and self.worker.search_config is not None and not search.get("exclude"):

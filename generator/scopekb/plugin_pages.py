@@ -15,6 +15,7 @@ from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
+from .plugin_frame import TEMPLATE as FRAMED
 from .render import html_headings, split_html_page
 
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -47,6 +48,7 @@ class ClientPage(Page):
         self.content = f"{self.heading}\n"
         self.toc = get_toc(getattr(self.title_parser, "toc_tokens", []))
         self._title_from_render = self.toc.items[0].title if self.toc.items else None
+        self.meta["template"] = FRAMED  # the theme's frame, filled in (plugin_frame.py); see `picked_template`
         self.waits_for_body = True
 
     def add_body(self, body: str) -> None:
@@ -55,6 +57,12 @@ class ClientPage(Page):
         add_headings(self.toc, body)
         self.present_anchor_ids = set(_ID.findall(self.content))
         self.waits_for_body = False
+
+    def picked_template(self) -> None:
+        """MkDocs has picked the page's template: the page's metadata is again its own, since the theme
+        reads it (any metadata changes Material's page)."""
+        if self.meta.get("template") == FRAMED:
+            del self.meta["template"]
 
     def as_rendered(self) -> bool:
         """Whether the page holds what it was rendered with, its title's heading then its HTML (no other

@@ -1,0 +1,160 @@
+"""The theme's frame around the client pages: rendered once, then filled in for each page.
+
+Client pages all sit in one folder, out of the navigation, with the same
+metadata: what the theme puts around one differs from the next only by the
+page's title, URL, table of contents and HTML. So the theme renders its page
+template once around a stand-in page, whose title, URL, table of contents and
+HTML are markers; each client page is then that frame with its own values
+where the stand-in's markers were, its table of contents rendered by the
+theme's own partial. The theme's page template, most of the building
+process's time per page, runs for one client page instead of all.
+
+The first client page is also rendered by the theme in full and compared
+with its filled frame. If they differ (another theme, a template override
+that reads something else of the page), or a page differs from the first in
+what the frame holds fixed (metadata, folder, links), the theme renders the
+page as usual. tests/test_frame.py builds sites both ways and compares them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from jinja2 import ChoiceLoader, DictLoader, Environment, pass_context
+from markupsafe import Markup, escape
+from mkdocs.structure.files import File
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+log = logging.getLogger("mkdocs.plugins.scopekb")
+
+TEMPLATE = "scopekb/framed-page.html"  # the template a client page names: its filled frame
+PAGE_TEMPLATE = "main.html"  # the one MkDocs renders a page with when the page names none
+TOC_TEMPLATE = '{% import "partials/language.html" as lang with context %}{% include "partials/toc.html" %}'
+
+# The stand-in's values: markers found nowhere else in a page.
+MARKER = "zqx"
+SLUG = "zqxslug"
+ANCHOR = "zqxanchor"
+CONTENT = '<h1 id="zqxanchor">Zqxcontent</h1>\n<h2 id="zqxsection">Zqxsection</h2>\n'
+TITLE = "Zqxtitle &amp; <em>x</em>"  # with an entity and a tag, so that each way of showing it differs
+
+# The ways a template may show the page's title, told apart on the stand-in's.
+TITLE_FORMS = {
+    "title": lambda title: title,
+    "title|striptags": lambda title: Markup(title).striptags(),
+    "title|e": lambda title: str(escape(title)),
+    "title|striptags|e": lambda title: str(escape(Markup(title).striptags())),
+}
+TOC, BODY = "\x00toc\x00", "\x00content\x00"
+# What MkDocs gives each page anew: the page, and the time it is built (which Material never shows).
+PER_PAGE = {"page", "build_date_utc"}
+
+
+def stand_in_page(page: Page, config) -> Page:
+    """A page like `page` in all but its title, URL, table of contents and HTML, which are markers."""
+    folder = page.file.dest_uri.rpartition("/")[0]
+    file = File.generated(config, f"{folder}/{SLUG}.md", content="")
+    file.dest_uri = f"{folder}/{SLUG}.html"
+    stand_in = Page(None, file, config)
+    stand_in.title, stand_in.content, stand_in.meta = TITLE, CONTENT, dict(page.meta)
+    heading = AnchorLink(TITLE, ANCHOR, 1)
+    heading.children.append(AnchorLink("Zqxsection", "zqxsection", 2))
+    stand_in.toc = TableOfContents([heading])
+    stand_in.edit_url, stand_in.active = page.edit_url, True
+    return stand_in
+
+
+def frame_parts(framed: str, toc: str) -> list[str] | None:
+    """The stand-in's page cut at its markers: text at even places, the name of a value at odd places;
+    None if a marker shows in a way not known here."""
+    if framed.count(toc) > 1 or framed.count(CONTENT) != 1:  # no table of contents with toc.integrate
+        return None
+    framed = framed.replace(toc, TOC).replace(CONTENT, BODY)
+    names = {TOC: "toc", BODY: "content", f"#{ANCHOR}": "anchor", SLUG: "slug"}
+    names.update({form(TITLE): name for name, form in TITLE_FORMS.items()})
+    pattern = "|".join(re.escape(image) for image in sorted(names, key=len, reverse=True))
+    parts = re.split(f"({pattern})", framed)
+    parts[1::2] = [names[image] for image in parts[1::2]]
+    if any(MARKER in text.lower() for text in parts[::2]):
+        return None
+    return parts
+
+
+class FramedPages:
+    """The pages naming TEMPLATE, for one build: `install(env)` once the Jinja environment is made."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] | None = None
+        self.tried = False
+        self.fixed: dict = {}  # what the frame holds fixed: the first page's context but PER_PAGE
+        self.first: Page | None = None
+
+    def install(self, env: Environment) -> None:
+        self.env = env
+        env.loader = ChoiceLoader([DictLoader({TEMPLATE: "{{ scopekb_framed_page() }}"}), env.loader])
+        env.globals["scopekb_framed_page"] = pass_context(lambda context: self.render(context))
+
+    def render(self, context) -> Markup:
+        values = context.get_all()
+        page = values["page"]
+        if not self.tried:
+            self.tried = True
+            html = self.full(values)
+            self.parts = self.make_frame(values, page, html)
+            return Markup(html)
+        if self.parts is not None and self.fits(values, page):
+            return Markup(self.fill(values, page))
+        return Markup(self.full(values))
+
+    def full(self, values: dict) -> str:
+        return self.env.get_template(PAGE_TEMPLATE).render(values)
+
+    def make_frame(self, values: dict, page: Page, html: str) -> list[str] | None:
+        try:
+            stand_in = stand_in_page(page, values["config"])
+            self.toc_template = self.env.from_string(TOC_TEMPLATE)
+            stand_in_values = {**values, "page": stand_in}
+            framed = self.full(stand_in_values)
+            if self.full({**stand_in_values, "build_date_utc": dt.datetime(2001, 1, 1)}) != framed:
+                log.debug("scopekb: the theme renders every client page (it shows the build time)")
+                return None
+            parts = frame_parts(framed, self.toc_template.render(stand_in_values))
+        except Exception as error:  # a theme without Material's partials, say
+            log.debug(f"scopekb: no frame for client pages ({error})")
+            return None
+        self.fixed = {key: value for key, value in values.items() if key not in PER_PAGE}
+        self.first, self.url, self.canonical_url = page, stand_in.url, stand_in.canonical_url
+        if parts is None or not self.fits(values, page) or self.fill(values, page, parts) != html:
+            log.debug("scopekb: the theme renders every client page (its frame does not fit the first)")
+            return None
+        return parts
+
+    def fits(self, values: dict, page: Page) -> bool:
+        """Whether `page` differs from the stand-in only by what the frame leaves open."""
+        first, name = self.first, page.file.name
+        return (page.meta == first.meta and page.edit_url == first.edit_url and bool(page.title)
+                and page.previous_page is None and page.next_page is None and not page.is_homepage
+                and bool(page.toc.items) and "<h1" in page.content
+                and page.url == self.url.replace(SLUG, name)
+                and page.canonical_url == (self.canonical_url and self.canonical_url.replace(SLUG, name))
+                and len(values) == len(self.fixed) + len(PER_PAGE)
+                and all(values.get(key, self) is value or values.get(key, self) == value
+                        for key, value in self.fixed.items()))
+
+    def fill(self, values: dict, page: Page, parts: list[str] | None = None) -> str:
+        parts = list(parts or self.parts)
+        for n in range(1, len(parts), 2):
+            name = parts[n]
+            if name == "toc":
+                parts[n] = self.toc_template.render(values)
+            elif name == "content":
+                parts[n] = page.content
+            elif name == "anchor":
+                parts[n] = page.toc.items[0].url
+            elif name == "slug":
+                parts[n] = page.file.name
+            else:
+                parts[n] = TITLE_FORMS[name](page.title)
+        return "".join(parts)

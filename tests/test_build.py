@@ -10,6 +10,7 @@ import io
 import json
 import os
 import pickle
+import queue
 import re
 import shutil
 import socket
@@ -348,6 +349,34 @@ def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, proc
                                       "tags": ["t"]}]
     assert len(list((tmp_path / "site").glob(render.tree_page("*")))) == len(kb.clients)
 
+
+
+def test_the_second_process_spreads_its_indexing_and_shares_trees_so_both_end_together():
+    from scopekb.build_worker import CLIENTS, SPLIT, Indexer
+
+    inbox, out = queue.Queue(), io.BytesIO()
+    indexer = Indexer(SEARCH_CONFIG, inbox, out, trees=10)
+    pages = {f"c{n}": (f"clients/c{n}.html", f"C{n}", f'<h1 id="c{n}">C{n}</h1>') for n in range(20)}
+    indexer.bodies = {slug: "<h2 id=\"a\">A</h2>\n<p>x</p>" for slug in pages}
+    inbox.put((CLIENTS, pages))
+    assert indexer.until(0) is None  # before the first tree page: 20 pages over 10 tree pages
+    assert list(indexer.entries) == ["clients/c0.html", "clients/c1.html"] and len(indexer.pending) == 18
+    indexer.until(1)
+    assert len(indexer.entries) == 4
+    # Measured so far: 2 tree pages in 2 s here, 4 pages indexed in 2 s. Left: 8 tree pages, and 16 pages
+    # to index (8 s): the building process takes all 8 tree pages.
+    indexer.seconds, indexer.done, indexer.pending[16:] = {"tree": 2.0, "page": 2.0}, {"tree": 2, "page": 4}, []
+    inbox.put(SPLIT)
+    assert indexer.until(2) == 2 and pickle.loads(out.getvalue()) == (SPLIT, 2)
+    assert len(indexer.pending) == 16  # none indexed before a tree page this process no longer writes
+    indexer.seconds, indexer.done = {"tree": 3.0, "page": 2.0}, {"tree": 3, "page": 4}  # 1 s a tree page
+    indexer.pending[4:] = []  # 2 s of indexing left: of 8 tree pages, this process keeps 3 (3 + 2 = 5 s)
+    assert indexer.split_at() == 5
+    indexer.pending = []
+    assert indexer.split_at() == 6  # nothing to index: half each
+    indexer.ended = True
+    indexer.pending = [("c5", *pages["c5"])]
+    assert list(indexer.rest())[-1] == "clients/c5.html" and not indexer.pending
 
 def test_merge_search_entries_puts_each_page_where_material_would(tmp_path):
     index_file = tmp_path / "search_index.json"

@@ -32,6 +32,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,7 @@ END = ("end",)
 CLIENTS = "clients"  # (CLIENTS, {slug: (url, title, heading)}): index the client pages
 BATCH = 32  # client page bodies a message carries: a thread of the building process wakes up for each
             # message, and takes the interpreter from MkDocs while it reads it
-SPLIT = ("split",)  # the building process takes the second half of the tree pages left
+SPLIT = ("split",)  # the building process takes the last tree pages left, its share of the work left
 
 
 def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: str,
@@ -97,28 +98,67 @@ def page_entries(search_config: dict, page: PageToIndex) -> list[dict]:
 
 class Indexer:
     """The second process's indexing of the client pages, once the building process has sent the
-    headings of their titles (CLIENTS): before the next tree page, as the building process waits for none
-    of them. It also answers SPLIT: the tree pages left are shared with the building process, which takes
-    the second half (the reply names the client it starts at).
+    headings of their titles (CLIENTS): a share of them before each tree page, as the building process
+    waits for none of them. It also answers SPLIT: the building process takes the last tree pages left,
+    as many as lets both end together (the reply names the client it starts at).
     """
 
     def __init__(self, search_config: dict | None, inbox: queue.Queue, out, trees: int):
         self.search_config, self.inbox, self.out = search_config, inbox, out
         self.bodies: dict[str, str] = {}  # by slug, as sent
+        self.pending: list[tuple[str, str, str, str]] = []  # pages to index: (slug, URL, title, heading)
         self.entries: dict[str, list[dict]] = {}
         self.ended = False  # the building process has sent all it will
         self.trees, self.next_tree = trees, trees  # clients; the next tree page (all done until told)
         self.stop: int | None = None  # the client whose tree page the building process starts at
+        self.seconds = {"tree": 0.0, "page": 0.0}  # time spent so far on tree pages and on indexing pages
+        self.done = {"tree": 0, "page": 0}
+        self.tree_started: float | None = None
 
     def until(self, next_tree: int) -> int | None:
-        """Before a tree page: the messages waiting; where to stop."""
+        """Before a tree page: the messages waiting, a share of the pages to index; where to stop."""
+        now = time.perf_counter()
+        if self.tree_started is not None:
+            self._spent("tree", now - self.tree_started, 1)
         self.next_tree = next_tree
         self._read(wait=False)
+        last = self.trees if self.stop is None else self.stop
+        if next_tree < last:  # the pages to index, spread over the tree pages left here
+            self._index(-(-len(self.pending) // (last - next_tree)))
+        self.tree_started = time.perf_counter()
         return self.stop
 
     def rest(self) -> dict[str, list[dict]]:
+        self.tree_started = None
         self._read(wait=True)
+        self._index(len(self.pending))
         return self.entries
+
+    def _spent(self, work: str, seconds: float, count: int) -> None:
+        self.seconds[work] += seconds
+        self.done[work] += count
+
+    def _index(self, count: int) -> None:
+        if self.search_config is None or not count:
+            return
+        started = time.perf_counter()
+        for slug, url, title, heading in self.pending[:count]:
+            page = PageToIndex(url, title, {}, f"{heading}\n{self.bodies[slug]}")
+            self.entries[url] = page_entries(self.search_config, page)
+        del self.pending[:count]
+        self._spent("page", time.perf_counter() - started, count)
+
+    def split_at(self) -> int:
+        """The client from which the building process writes the tree pages: so that its share of them
+        takes as long as the rest of them and the pages left to index take here."""
+        left = self.trees - self.next_tree
+        if not self.done["tree"]:
+            return self.next_tree + (left + 1) // 2
+        tree = self.seconds["tree"] / self.done["tree"]
+        page = self.seconds["page"] / self.done["page"] if self.done["page"] else tree
+        indexing = len(self.pending) * page if self.search_config is not None else 0.0
+        keep = round((left * tree - indexing) / (2 * tree))
+        return self.next_tree + min(left, max(0, keep))
 
     def _read(self, wait: bool) -> None:
         while not self.ended:
@@ -129,13 +169,11 @@ class Indexer:
             if message == END:
                 self.ended = True
             elif message == SPLIT:
-                self.stop = self.next_tree + (self.trees - self.next_tree + 1) // 2
+                self.stop = self.split_at()
                 pickle.dump((SPLIT, self.stop), self.out, pickle.HIGHEST_PROTOCOL)
                 self.out.flush()
-            elif self.search_config is not None:  # (CLIENTS, {slug: (url, title, heading)})
-                for slug, (url, title, heading) in message[1].items():
-                    page = PageToIndex(url, title, {}, f"{heading}\n{self.bodies[slug]}")
-                    self.entries[url] = page_entries(self.search_config, page)
+            else:  # (CLIENTS, {slug: (url, title, heading)})
+                self.pending += [(slug, *page) for slug, page in message[1].items()]
 
 
 def merge_search_entries(index_file: Path, order: list[str], entries: dict[str, list[dict]]) -> None:
@@ -268,8 +306,8 @@ class BuildWorker:
             self.arrived.notify_all()
 
     def share_trees(self) -> None:
-        """Write here the second half of the tree pages the process has yet to write, once the building
-        process has nothing else to do: both end sooner than the process alone."""
+        """Write here the last of the tree pages the process has yet to write, once the building process
+        has nothing else to do: as many as lets both end together (Indexer.split_at)."""
         if self.process is None or self.work is None:
             return
         self.outbox.put(SPLIT)

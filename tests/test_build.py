@@ -539,3 +539,40 @@ def test_client_pages_are_those_mkdocs_makes_with_a_parser_per_page(tmp_path, mo
     assert {p: (site / p).read_bytes() for p in shared} == shared
     if "§" in toc:
         assert b'title="Lien">\xc2\xa7</a></h1>' in shared[render.client_html("menuiserie-berard-fils")]
+
+
+def test_theme_templates_compile_once_and_again_when_changed(tmp_path, monkeypatch):
+    import jinja2
+
+    root = make_root(tmp_path / "kb")
+    (root / "overrides").mkdir()
+    override = root / "overrides" / "main.html"
+    override.write_text('{% extends "base.html" %}{% block footer %}<p>one</p>{% endblock %}', encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  font: false",
+                                                                 "  font: false\n  custom_dir: overrides"))
+    compiled: list[str] = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(env, source, name=None, filename=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_template(env, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    build_site(root)
+    site = root / "site" / "internal"
+    first, compiled_first = snapshot(site), list(compiled)
+    assert {"main.html", "base.html", "partials/nav.html"} <= set(compiled_first)
+    compiled.clear()
+    build_site(root)
+    assert snapshot(site) == first and not {"main.html", "base.html", "partials/nav.html"} & set(compiled)
+    override.write_text('{% extends "base.html" %}{% block footer %}<p>two</p>{% endblock %}', encoding="utf-8")
+    compiled.clear()
+    build_site(root)
+    assert "main.html" in compiled and "base.html" not in compiled
+    assert b"<p>two</p>" in (site / "index.html").read_bytes()
+    # A cache folder that cannot be written: the build compiles as before.
+    shutil.rmtree(root / plugin.TEMPLATE_CACHE)
+    (root / plugin.TEMPLATE_CACHE).write_text("not a folder")
+    build_site(root)
+    assert b"<p>two</p>" in (site / "index.html").read_bytes()

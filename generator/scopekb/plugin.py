@@ -16,6 +16,7 @@ import logging
 from pathlib import Path
 from typing import Callable
 
+from jinja2 import FileSystemBytecodeCache
 from markdown import Markdown
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
@@ -36,6 +37,27 @@ from .render import (STYLESHEETS, client_html, client_page, html_page, render_si
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
+TEMPLATE_CACHE = ".scopekb-cache/templates"
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """The theme's templates compiled by an earlier build (Jinja checks each against its source): a
+    build spends a tenth of a second compiling them. Never fails a build: what cannot be read or written
+    is compiled again."""
+
+    @classmethod
+    def under(cls, folder: Path) -> "TemplateCache | None":
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return cls(str(folder))
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 class ScopekbConfig(base.Config):
@@ -137,6 +159,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         # Every page is read: the second process can index the client pages from their titles' headings
         # and the HTML it renders (render_search.py reads them faster than Material's parser would).
         FramedPages().install(env)
+        env.bytecode_cache = TemplateCache.under(self.root / TEMPLATE_CACHE)
         if self.worker.search_config is not None:
             self.worker.index_clients({page.slug: (page.url, page.title, page.heading) for file in files
                                        if isinstance(page := file.page, ClientPage) and page.waits_for_body})

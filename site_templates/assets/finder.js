@@ -15,14 +15,14 @@
       .replace(/[^a-z0-9]+/g, " ").trim();
   }
 
-  // How well a term in normal form answers the query: 0 is best, -1 is no match.
-  function score(term, query, queryWords) {
+  // How well a term in normal form (and its words) answers the query: 0 is best, -1 is no match.
+  function score(term, words, query, queryWords) {
     var at = term.indexOf(query);
     if (at === 0) return term.length === query.length ? 0 : 1;
     if (at > 0) return term.charAt(at - 1) === " " ? 2 : 3;
     if (queryWords.length < 2) return -1;
     // Several words: each must begin a word of the term, in any order.
-    var words = term.split(" ");
+    for (var k = 0; k < queryWords.length; k++) if (term.indexOf(queryWords[k]) < 0) return -1;  // most terms
     for (var i = 0; i < queryWords.length; i++) {
       var found = false;
       for (var j = 0; j < words.length && !found; j++) found = words[j].lastIndexOf(queryWords[i], 0) === 0;
@@ -32,11 +32,14 @@
   }
 
   function prepare(index) {
-    var models = index.models.map(function (m) { return { text: m[0], norm: m[1] }; });
+    // Each term's words are split once here rather than at every keystroke.
+    function words(term) { return term.split(" "); }
+    var models = index.models.map(function (m) { return { text: m[0], norm: m[1], words: words(m[1]) }; });
     var clients = index.clients.map(function (c) {
       var terms = c[2].split("|");
       // An empty slug is the name's normal form (the first term) with "-" for spaces.
-      return { name: c[0], slug: c[1] || terms[0].replace(/ /g, "-"), terms: terms, models: c[3] };
+      return { name: c[0], slug: c[1] || terms[0].replace(/ /g, "-"), terms: terms, termWords: terms.map(words),
+               models: c[3] };
     });
     return { models: models, clients: clients };
   }
@@ -46,12 +49,12 @@
   // and sorting them all would take most of a keystroke's time.
   function search(data, query, limit) {
     var queryWords = query.split(" ");
-    var modelScores = data.models.map(function (m) { return score(m.norm, query, queryWords); });
+    var modelScores = data.models.map(function (m) { return score(m.norm, m.words, query, queryWords); });
     var hits = [], count = 0;
     data.clients.forEach(function (client, order) {
       var best = -1, via = null;
       client.terms.forEach(function (term, n) {
-        var s = score(term, query, queryWords);
+        var s = score(term, client.termWords[n], query, queryWords);
         if (s >= 0 && (best < 0 || s < best)) { best = s; via = n === 0 ? null : term; }
       });
       client.models.forEach(function (m) {
@@ -166,6 +169,10 @@
     request.onload = function () {
       if (request.status === 200 && request.response) {
         data = prepare(request.response);
+        // Once now, while the page is idle, so that the first keystroke does not pay for compiling these.
+        normalForm("\u00c9 e");
+        search(data, "e", MAX_SHOWN);
+        search(data, "e a", MAX_SHOWN);
         show();
       }
     };

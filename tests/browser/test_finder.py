@@ -63,3 +63,22 @@ def test_the_best_hits_kept_are_the_first_of_all_hits(site, page):
         assert all_count == few_count == listed and kept == best_of_all, query
         scores = [int(name.rsplit("|", 1)[1]) for name in best_of_all]
         assert scores == sorted(scores), query
+
+
+def test_words_typed_in_any_order_each_begin_a_word_of_a_name(site, page):
+    page.goto(site.url)
+    page.wait_for_selector(INPUT)
+    found = page.evaluate("""async () => {
+        const f = window.scopekbFinder;
+        const index = await (await fetch(document.getElementById('scopekb-finder').dataset.index)).json();
+        const data = f.prepare(index);
+        const out = {};
+        for (const query of ['belv hotel', 'Le Hôtel', 'hotel belv', 'otel belv', 'hotel zzz', 'otel elv', 'belvedere hotel le']) {
+          out[query] = f.search(data, f.normalForm(query), 50).hits.map((h) => [h.client.name, h.score]);
+        }
+        return out;
+    }""")
+    assert found["belv hotel"] == found["Le Hôtel"] == [["Hôtel Le Belvédère", 4]]
+    assert found["hotel belv"] == [["Hôtel Le Belvédère", 1]]  # as typed: the start of its alias Hôtel Belvédère
+    assert found["otel belv"] == [["Hôtel Le Belvédère", 3]]  # as typed, inside a word
+    assert found["hotel zzz"] == found["otel elv"] == [] and found["belvedere hotel le"] == [["Hôtel Le Belvédère", 4]]

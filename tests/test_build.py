@@ -352,7 +352,7 @@ def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, proc
 
 
 def test_the_second_process_spreads_its_indexing_and_shares_trees_so_both_end_together():
-    from scopekb.build_worker import CLIENTS, SPLIT, Indexer
+    from scopekb.build_worker import CLIENTS, END, SPLIT, Indexer
 
     inbox, out = queue.Queue(), io.BytesIO()
     indexer = Indexer(SEARCH_CONFIG, inbox, out, trees=10)
@@ -374,9 +374,15 @@ def test_the_second_process_spreads_its_indexing_and_shares_trees_so_both_end_to
     assert indexer.split_at() == 5
     indexer.pending = []
     assert indexer.split_at() == 6  # nothing to index: half each
-    indexer.ended = True
+    # Its tree pages done, the process indexes what is left before the building process ends.
     indexer.pending = [("c5", *pages["c5"])]
-    assert list(indexer.rest())[-1] == "clients/c5.html" and not indexer.pending
+    rest = threading.Thread(target=indexer.rest, daemon=True)
+    rest.start()
+    wait_for(lambda: not indexer.pending, seconds=10)
+    assert rest.is_alive() and list(indexer.entries)[-1] == "clients/c5.html"
+    inbox.put(END)
+    rest.join(10)
+    assert not rest.is_alive()
 
 def test_merge_search_entries_puts_each_page_where_material_would(tmp_path):
     index_file = tmp_path / "search_index.json"

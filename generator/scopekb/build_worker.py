@@ -129,7 +129,11 @@ class Indexer:
         return self.stop
 
     def rest(self) -> dict[str, list[dict]]:
+        """Index the pages left, then wait for the end of the messages: the building process is likely still
+        writing its share of the tree pages."""
         self.tree_started = None
+        self._read(wait=False)
+        self._index(len(self.pending))
         self._read(wait=True)
         self._index(len(self.pending))
         return self.entries

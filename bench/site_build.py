@@ -162,7 +162,7 @@ def breakdown(root: Path) -> str:
     """Where scopekb's own time goes, each part measured alone in this process (contracts cached)."""
     import datetime as dt
 
-    from scopekb.build_worker import PageToIndex, page_entries
+    from scopekb.build_search import PageToIndex, page_entries
     from scopekb.load import load_knowledge_base
     from scopekb.render import SiteContext, client_body, render_site, tree_pages
 

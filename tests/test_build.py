@@ -27,7 +27,8 @@ from mkdocs.structure.pages import Page
 
 from scopekb import build, plugin, plugin_frame, plugin_pages, render
 from scopekb.build import build_site
-from scopekb.build_worker import BuildWorker, PageToIndex, merge_search_entries
+from scopekb.build_search import PageToIndex, merge_search_entries
+from scopekb.build_worker import BuildWorker
 from scopekb.load import load_knowledge_base
 from scopekb.plugin import site_language
 
@@ -352,7 +353,7 @@ def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, proc
 
 
 def test_the_second_process_spreads_its_indexing_and_shares_trees_so_both_end_together():
-    from scopekb.build_worker import CLIENTS, END, SPLIT, Indexer
+    from scopekb.build_search import CLIENTS, END, SPLIT, Indexer
 
     inbox, out = queue.Queue(), io.BytesIO()
     indexer = Indexer(SEARCH_CONFIG, inbox, out, trees=10)

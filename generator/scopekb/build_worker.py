@@ -18,33 +18,27 @@ building process.
 
 The search entries come from Material's own indexer, run over the content
 the building process would have indexed (the plugin checks that the page
-holds just that, else indexes it itself): `merge_search_entries` puts them
-where Material would have, and the index comes out byte for byte the same
-(tests/test_build.py compares).
+holds just that, else indexes it itself): build_search.py makes them, keeps
+them for the next build, and puts them where Material would have; the index
+comes out byte for byte the same (tests/test_build.py compares).
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import pickle
 import queue
 import subprocess
 import sys
 import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from .build_search import CLIENTS, END, SPLIT, EntryCache, Indexer, PageToIndex, page_entries
 from .model import KnowledgeBase
 from .render import SiteContext, client_body, tree_pages
-from .render_search import search_sections, search_view
 
-END = ("end",)
-CLIENTS = "clients"  # (CLIENTS, {slug: (url, title, heading)}): index the client pages
 BATCH = 32  # client page bodies a message carries: a thread of the building process wakes up for each
             # message, and takes the interpreter from MkDocs while it reads it
-SPLIT = ("split",)  # the building process takes the last tree pages left, its share of the work left
 
 
 def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: str,
@@ -66,137 +60,6 @@ def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_url
             out.write(html)
         count += 1
     return count
-
-
-@dataclass
-class PageToIndex:
-    """What Material's indexer reads of a page (its SearchIndex.add_entry_from_context)."""
-    url: str
-    title: str
-    meta: dict
-    content: str
-    toc: list = field(default_factory=list)  # an entry's anchor is then "#" + the heading's id, as with a toc
-
-
-def page_entries(search_config: dict, page: PageToIndex) -> list[dict]:
-    """Material's search entries of a page: sections read from its lean view (render_search.py), then
-    made into entries by Material's SearchIndex."""
-    from material.plugins.search.plugin import Element, SearchIndex, Section
-
-    index = SearchIndex(**search_config)
-    page.content = search_view(page.content)
-    sections = search_sections(page.content)
-    if sections is None:  # left to Material's parser
-        index.add_entry_from_context(page)
-    else:
-        for tag, depth, anchor, title, text in sections:
-            section = Section(Element(tag), depth)
-            section.id, section.title, section.text = anchor, title, text
-            index.create_entry_for_section(section, page.toc, page.url, page)
-    return index.entries
-
-
-class Indexer:
-    """The second process's indexing of the client pages, once the building process has sent the
-    headings of their titles (CLIENTS): a share of them before each tree page, as the building process
-    waits for none of them. It also answers SPLIT: the building process takes the last tree pages left,
-    as many as lets both end together (the reply names the client it starts at).
-    """
-
-    def __init__(self, search_config: dict | None, inbox: queue.Queue, out, trees: int):
-        self.search_config, self.inbox, self.out = search_config, inbox, out
-        self.bodies: dict[str, str] = {}  # by slug, as sent
-        self.pending: list[tuple[str, str, str, str]] = []  # pages to index: (slug, URL, title, heading)
-        self.entries: dict[str, list[dict]] = {}
-        self.ended = False  # the building process has sent all it will
-        self.trees, self.next_tree = trees, trees  # clients; the next tree page (all done until told)
-        self.stop: int | None = None  # the client whose tree page the building process starts at
-        self.seconds = {"tree": 0.0, "page": 0.0}  # time spent so far on tree pages and on indexing pages
-        self.done = {"tree": 0, "page": 0}
-        self.tree_started: float | None = None
-
-    def until(self, next_tree: int) -> int | None:
-        """Before a tree page: the messages waiting, a share of the pages to index; where to stop."""
-        now = time.perf_counter()
-        if self.tree_started is not None:
-            self._spent("tree", now - self.tree_started, 1)
-        self.next_tree = next_tree
-        self._read(wait=False)
-        last = self.trees if self.stop is None else self.stop
-        if next_tree < last:  # the pages to index, spread over the tree pages left here
-            self._index(-(-len(self.pending) // (last - next_tree)))
-        self.tree_started = time.perf_counter()
-        return self.stop
-
-    def rest(self) -> dict[str, list[dict]]:
-        """Index the pages left, then wait for the end of the messages: the building process is likely still
-        writing its share of the tree pages."""
-        self.tree_started = None
-        self._read(wait=False)
-        self._index(len(self.pending))
-        self._read(wait=True)
-        self._index(len(self.pending))
-        return self.entries
-
-    def _spent(self, work: str, seconds: float, count: int) -> None:
-        self.seconds[work] += seconds
-        self.done[work] += count
-
-    def _index(self, count: int) -> None:
-        if self.search_config is None or not count:
-            return
-        started = time.perf_counter()
-        for slug, url, title, heading in self.pending[:count]:
-            page = PageToIndex(url, title, {}, f"{heading}\n{self.bodies[slug]}")
-            self.entries[url] = page_entries(self.search_config, page)
-        del self.pending[:count]
-        self._spent("page", time.perf_counter() - started, count)
-
-    def split_at(self) -> int:
-        """The client from which the building process writes the tree pages: so that its share of them
-        takes as long as the rest of them and the pages left to index take here."""
-        left = self.trees - self.next_tree
-        if not self.done["tree"]:
-            return self.next_tree + (left + 1) // 2
-        tree = self.seconds["tree"] / self.done["tree"]
-        page = self.seconds["page"] / self.done["page"] if self.done["page"] else tree
-        indexing = len(self.pending) * page if self.search_config is not None else 0.0
-        keep = round((left * tree - indexing) / (2 * tree))
-        return self.next_tree + min(left, max(0, keep))
-
-    def _read(self, wait: bool) -> None:
-        while not self.ended:
-            try:
-                message = self.inbox.get(block=wait)
-            except queue.Empty:
-                return
-            if message == END:
-                self.ended = True
-            elif message == SPLIT:
-                self.stop = self.split_at()
-                pickle.dump((SPLIT, self.stop), self.out, pickle.HIGHEST_PROTOCOL)
-                self.out.flush()
-            else:  # (CLIENTS, {slug: (url, title, heading)})
-                self.pending += [(slug, *page) for slug, page in message[1].items()]
-
-
-def merge_search_entries(index_file: Path, order: list[str], entries: dict[str, list[dict]]) -> None:
-    """Put each page's entries into Material's search index, in the order of `order` (page URLs).
-
-    Material writes a page's entries when it builds the page, with locations
-    "URL" and "URL#anchor"; the pages indexed elsewhere get theirs at the same place.
-    """
-    data = json.loads(index_file.read_text(encoding="utf-8"))
-    by_page: dict[str, list[dict]] = {}
-    for doc in data["docs"]:
-        by_page.setdefault(doc["location"].split("#", 1)[0], []).append(doc)
-    docs = []
-    for url in order:
-        docs += entries[url] if url in entries else by_page.pop(url, [])
-    for rest in by_page.values():  # pages Material kept from a previous build (mkdocs serve --dirty)
-        docs += rest
-    data["docs"] = docs
-    index_file.write_text(json.dumps(data, separators=(",", ":"), default=str), encoding="utf-8")
 
 
 class BuildWorker:
@@ -235,16 +98,17 @@ class BuildWorker:
         self.listen.start()
 
     def start(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path,
-              search_config: dict | None = None) -> None:
+              search_config: dict | None = None, search_cache: Path | None = None) -> None:
         """Render the client page bodies; write the tree pages under `folder`; index the pages given to
-        `index` with `search_config` (None: none will be)."""
+        `index` with `search_config` (None: none will be), keeping their entries in `search_cache`
+        (build_search.EntryCache) for the next build."""
         work = self.work = (kb, lang, today, directory_urls, str(folder))
         self.search_config = search_config
         if self.process is None:
             self.site = SiteContext(kb, lang, today, directory_urls)
             self.outcome = _attempt(write_tree_pages, *work)
         else:
-            self.outbox.put((work, search_config))
+            self.outbox.put((work, search_config, search_cache))
 
     def body(self, slug: str) -> str:
         """The HTML of the client page of `slug`, under its title; waits for the process to send it."""
@@ -386,16 +250,19 @@ def _worker_process() -> None:
     if first == END:  # the build stopped before it had work for this process
         outcome: tuple = ("done", (0, {}))
     else:
-        work, search_config = first
+        work, search_config, search_cache = first
         inbox: queue.Queue = queue.Queue()
         threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
-        indexer = Indexer(search_config, inbox, stdout, len(work[0].clients))
+        cache = EntryCache.at(search_cache, search_config)
+        indexer = Indexer(search_config, inbox, stdout, len(work[0].clients), cache)
         outcome = _attempt(send_bodies, *work[:4], stdout, indexer.bodies)
         if outcome[0] == "done":
             outcome = _attempt(write_tree_pages, *work, 0, indexer.until)
         indexer.next_tree = indexer.trees  # none left to share
         if outcome[0] == "done":
             outcome = _both(outcome, _attempt(indexer.rest))
+        if outcome[0] == "done" and cache is not None:
+            cache.save()
         indexer.search_config = None  # after a failure: read to the end, so that the build is never held up
         indexer.rest()
     pickle.dump(outcome, stdout, pickle.HIGHEST_PROTOCOL)

@@ -25,7 +25,8 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from material.plugins.search.plugin import SearchPlugin
 
-from .build_worker import BuildWorker, PageToIndex, merge_search_entries
+from .build_search import PageToIndex, merge_search_entries
+from .build_worker import BuildWorker
 from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
@@ -38,6 +39,7 @@ from .render import (STYLESHEETS, client_html, client_page, html_page, render_si
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
 TEMPLATE_CACHE = ".scopekb-cache/templates"
+SEARCH_CACHE = ".scopekb-cache/search-entries.pickle"
 
 
 class TemplateCache(FileSystemBytecodeCache):
@@ -115,7 +117,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         search = next((p for p in config.plugins.values() if isinstance(p, SearchPlugin) and p.config.enabled), None)
         self.worker = self.worker or BuildWorker()
         self.worker.start(kb, self.language, today, urls, Path(config.site_dir),  # empty by now
-                          dict(search.config) if search else None)
+                          dict(search.config) if search else None, self.root / SEARCH_CACHE)
         self.search_order.clear()
         pages = render_site(kb, "internal", self.language, today, urls, trees=False, client_pages=False)
         self.client_pages = {client_page(slug): slug for slug in kb.clients}

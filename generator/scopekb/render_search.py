@@ -12,7 +12,7 @@ parser. `search_sections` then reads a lean view into the sections Material's
 parser makes of it, in 40 % of the parser's time (0.13 s against 0.32 s for
 1,000 client pages): one regular expression splits it, and a short loop
 follows the parser's rules (tests/test_render_search.py compares the
-sections). No MkDocs here: build_worker.page_entries uses both.
+sections). No MkDocs here: build_search.page_entries uses both.
 
 How the same entries come out of fewer tags, for well-formed HTML:
 - kept verbatim: the tags the index keeps, everything inside a heading, and the

@@ -77,8 +77,16 @@ class Matcher:
         self.by_first_word: dict[str, list[tuple[int, Candidate]]] = {}
         for order, cand in enumerate(pool):
             self.by_first_word.setdefault(cand.words[0], []).append((order, cand))
+        self.found: dict[tuple[str, ...], Candidate | None] = {}  # a decision tree asks the same texts again
 
     def best(self, text_words: tuple[str, ...]) -> Candidate | None:
+        if text_words not in self.found:
+            if len(self.found) > 4096:
+                self.found.clear()
+            self.found[text_words] = self._best(text_words)
+        return self.found[text_words]
+
+    def _best(self, text_words: tuple[str, ...]) -> Candidate | None:
         best, best_key = None, None
         for word in set(text_words):
             for order, cand in self.by_first_word.get(word, ()):

@@ -142,9 +142,9 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
     root = Path(root).resolve()
     show = progress.update if progress else (lambda *args: None)
     show("loading contracts")
-    kb = load_knowledge_base(root)
-    worker = BuildWorker()  # starts now, to be ready when MkDocs is
+    worker = BuildWorker()  # starts now, to be ready when MkDocs is: its start-up and the loading overlap
     try:
+        kb = load_knowledge_base(root)
         config = mkdocs_config(root)
     except BaseException:
         worker.finish(raise_error=False)

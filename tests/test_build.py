@@ -290,6 +290,26 @@ def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path, not
         worker.finish()
 
 
+def test_work_that_cannot_be_sent_fails_the_build_instead_of_hanging(tmp_path):
+    kb = load_knowledge_base(make_root(tmp_path / "kb"))
+    worker = BuildWorker()
+    worker.start(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site", {"lang": ["fr"], "cannot": lambda: 0})
+    raised: list = []
+
+    def ask():
+        try:
+            worker.body(next(iter(kb.clients)))
+        except RuntimeError as error:
+            raised.append(str(error))
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join(30)
+    assert not asking.is_alive(), "the build would wait for ever"
+    assert raised and raised[0].startswith("the build's second process got no work: "), raised
+    with pytest.raises(RuntimeError):
+        worker.finish()
+
+
 def test_each_message_reaches_the_process_at_once(monkeypatch):
     """A message's last bytes must not wait in a buffer: the process would wait for them, and the build for
     the process (a 5,000-client build hung so, its knowledge base all sent but its last few bytes)."""

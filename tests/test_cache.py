@@ -92,6 +92,10 @@ def test_a_cached_check_opens_only_the_client_it_concerns(root, aged):
     assert isinstance(kb.clients, load.ClientShelf) and list(kb.clients) == ["alpha", "beta"]
     assert kb.find_client("Beta").contracts[0].id == "CTR-2"
     assert set(kb.clients.opened) == {"beta"}
+    # Pickled (a build sends it to its second process while it opens clients): the blobs, nothing opened.
+    copy = pickle.loads(pickle.dumps(kb))
+    assert copy.clients.opened == {} and copy.clients.blobs == kb.clients.blobs
+    assert copy.clients["alpha"] == kb.clients["alpha"] and copy == kb
 
 
 def test_a_renamed_file_is_seen(root, aged):

@@ -24,6 +24,7 @@ comes out byte for byte the same (tests/test_build.py compares).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import pickle
@@ -83,6 +84,7 @@ class BuildWorker:
         self.bodies: dict[str, str] = {}
         self.arrived = threading.Condition()
         self.site: SiteContext | None = None  # without a process: bodies rendered here, when asked for
+        self.unsent: Exception | None = None  # why a message could not be sent to the process
         try:
             self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build_worker"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -146,6 +148,10 @@ class BuildWorker:
             self.process.stdin.close()
         except OSError:  # the process ended early: its outcome says why
             pass
+        except Exception as error:  # a message that could not be sent: the process ends, the build says why
+            self.unsent = error
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
 
     def _listen(self) -> None:
         outcome = None
@@ -169,6 +175,8 @@ class BuildWorker:
         self.process.wait()
         for stream in (self.process.stdout, self.process.stderr):
             stream.close()
+        if self.unsent is not None:
+            outcome = ("error", RuntimeError(f"the build's second process got no work: {self.unsent!r}"))
         with self.arrived:
             self.outcome = outcome
             self.arrived.notify_all()

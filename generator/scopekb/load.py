@@ -146,6 +146,12 @@ class ClientShelf(Mapping):
     def __len__(self) -> int:
         return len(self.blobs)
 
+    def __reduce__(self):
+        # The blobs only: the clients opened here stay here. Pickling `opened` while another thread
+        # opens a client (a build sends the knowledge base to its second process as it renders pages)
+        # would fail on a dictionary changing size; the blobs never change.
+        return ClientShelf, (self.blobs,)
+
 
 class _Cache:
     """Two files: per-file results keyed by file signature, and the last good load.

@@ -266,6 +266,24 @@ def test_build_worker_shares_the_tree_pages_left(tmp_path):
     assert later.trees_here == 0
 
 
+def body_failure(worker: BuildWorker, slug: str) -> str:
+    """What body(slug) raises, asked in a thread that must not wait for ever; finish() raises too."""
+    raised: list = []
+
+    def ask():
+        try:
+            worker.body(slug)
+        except RuntimeError as error:
+            raised.append(str(error))
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join(30)
+    assert not asking.is_alive(), "the build would wait for ever"
+    with pytest.raises(RuntimeError):
+        worker.finish()
+    return raised[0] if raised else ""
+
+
 @pytest.mark.parametrize("noticed", [False, True], ids=["dies", "died before the build gave it work"])
 def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path, noticed):
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
@@ -274,40 +292,14 @@ def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path, not
     if noticed:
         worker.listen.join(30)
     worker.start(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site")
-    raised: list = []
-
-    def ask():
-        try:
-            worker.body(next(iter(kb.clients)))
-        except RuntimeError as error:
-            raised.append(str(error))
-    asking = threading.Thread(target=ask, daemon=True)
-    asking.start()
-    asking.join(30)
-    assert not asking.is_alive(), "the build would wait for ever"
-    assert raised and raised[0].startswith("the build's second process")
-    with pytest.raises(RuntimeError):
-        worker.finish()
+    assert body_failure(worker, next(iter(kb.clients))).startswith("the build's second process")
 
 
 def test_work_that_cannot_be_sent_fails_the_build_instead_of_hanging(tmp_path):
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
     worker = BuildWorker()
     worker.start(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site", {"lang": ["fr"], "cannot": lambda: 0})
-    raised: list = []
-
-    def ask():
-        try:
-            worker.body(next(iter(kb.clients)))
-        except RuntimeError as error:
-            raised.append(str(error))
-    asking = threading.Thread(target=ask, daemon=True)
-    asking.start()
-    asking.join(30)
-    assert not asking.is_alive(), "the build would wait for ever"
-    assert raised and raised[0].startswith("the build's second process got no work: "), raised
-    with pytest.raises(RuntimeError):
-        worker.finish()
+    assert body_failure(worker, next(iter(kb.clients))).startswith("the build's second process got no work: ")
 
 
 def test_each_message_reaches_the_process_at_once(monkeypatch):

@@ -41,43 +41,39 @@ def test_an_asset_id_finds_its_client(site, kb, page):
     assert page.get_attribute(CHECKER, "data-client") == slug, results
 
 
-def test_the_best_hits_kept_are_the_first_of_all_hits(site, page):
-    """The finder keeps only the best few as it goes: they are the first of the whole ranked list."""
+def search_each(page, site, queries: list[str], per_query: str) -> dict:
+    """{query: per_query's value} in the home page, where `f` is the finder and `data` its prepared index."""
     page.goto(site.url)
     page.wait_for_selector(INPUT)
-    checked = page.evaluate("""async () => {
+    return page.evaluate("""async (queries) => {
         const f = window.scopekbFinder;
         const index = await (await fetch(document.getElementById('scopekb-finder').dataset.index)).json();
         const data = f.prepare(index);
-        const out = [];
-        for (const query of ['e', 'a', 'r', 'ga', 'et', 'prn', 'hotel belv', 'zzz']) {
-          const all = f.search(data, f.normalForm(query), Infinity);
-          const few = f.search(data, f.normalForm(query), 3);
-          const names = (hits) => hits.map((h) => h.client.name + '|' + h.via + '|' + h.score);
-          out.push([query, all.count, few.count, all.hits.length, names(all.hits).slice(0, 3), names(few.hits)]);
-        }
+        const out = {};
+        for (const query of queries) out[query] = (%s)(query);
         return out;
+    }""" % per_query, queries)
+
+
+def test_the_best_hits_kept_are_the_first_of_all_hits(site, page):
+    """The finder keeps only the best few as it goes: they are the first of the whole ranked list."""
+    checked = search_each(page, site, ["e", "a", "r", "ga", "et", "prn", "hotel belv", "zzz"], """(query) => {
+        const all = f.search(data, f.normalForm(query), Infinity);
+        const few = f.search(data, f.normalForm(query), 3);
+        const names = (hits) => hits.map((h) => h.client.name + '|' + h.via + '|' + h.score);
+        return [all.count, few.count, all.hits.length, names(all.hits).slice(0, 3), names(few.hits)];
     }""")
-    assert sum(1 for _, count, *rest in checked if count > 3) >= 3  # queries with more hits than kept
-    for query, all_count, few_count, listed, best_of_all, kept in checked:
+    assert sum(1 for count, *rest in checked.values() if count > 3) >= 3  # queries with more hits than kept
+    for query, (all_count, few_count, listed, best_of_all, kept) in checked.items():
         assert all_count == few_count == listed and kept == best_of_all, query
         scores = [int(name.rsplit("|", 1)[1]) for name in best_of_all]
         assert scores == sorted(scores), query
 
 
 def test_words_typed_in_any_order_each_begin_a_word_of_a_name(site, page):
-    page.goto(site.url)
-    page.wait_for_selector(INPUT)
-    found = page.evaluate("""async () => {
-        const f = window.scopekbFinder;
-        const index = await (await fetch(document.getElementById('scopekb-finder').dataset.index)).json();
-        const data = f.prepare(index);
-        const out = {};
-        for (const query of ['belv hotel', 'Le Hôtel', 'hotel belv', 'otel belv', 'hotel zzz', 'otel elv', 'belvedere hotel le']) {
-          out[query] = f.search(data, f.normalForm(query), 50).hits.map((h) => [h.client.name, h.score]);
-        }
-        return out;
-    }""")
+    queries = ["belv hotel", "Le Hôtel", "hotel belv", "otel belv", "hotel zzz", "otel elv", "belvedere hotel le"]
+    found = search_each(page, site, queries, """(query) =>
+        f.search(data, f.normalForm(query), 50).hits.map((h) => [h.client.name, h.score])""")
     assert found["belv hotel"] == found["Le Hôtel"] == [["Hôtel Le Belvédère", 4]]
     assert found["hotel belv"] == [["Hôtel Le Belvédère", 1]]  # as typed: the start of its alias Hôtel Belvédère
     assert found["otel belv"] == [["Hôtel Le Belvédère", 3]]  # as typed, inside a word

@@ -127,6 +127,13 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     return html, markdown
 
 
+def compile_templates(*templates: str) -> None:
+    """Compile these HTML templates now (render_html would on first use): a process that waits for its
+    work can do it while it waits."""
+    for template in templates:
+        _environments()[0].get_template(template)
+
+
 def render_html(template: str, **context: object) -> Markup:
     return Markup(_environments()[0].get_template(template).render(**context))
 

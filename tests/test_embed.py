@@ -7,7 +7,7 @@ import json
 
 from kb_builder import build_kb
 
-from scopekb.embed import (FORM_LABELS, SHARED_GLOBAL, checker_data, checker_html, client_data, client_json,
+from scopekb.embed import (SHARED_GLOBAL, checker_data, checker_html, client_data, client_json, form_labels,
                            shared_data, shared_script)
 from scopekb.i18n import LANGUAGES, MESSAGES
 
@@ -94,7 +94,7 @@ def test_what_decide_reads_is_there(tmp_path):
     assert data["defaults"] == {"escalation": kb.provider.escalation, "installation": kb.provider.installation}
     assert set(data["teams"]) == {"helpdesk", "boss", "onsite", "n2-sys", "sales"}
     assert data["teams"]["helpdesk"] == {"name": "Helpdesk N1", "phone": "01 00 00 00 01"}
-    assert data["messages"] == MESSAGES["en"] and data["labels"] == FORM_LABELS["en"]
+    assert data["messages"] == MESSAGES["en"] and data["labels"] == form_labels("en") != form_labels("fr")
     assert data["lang"] == "en"
 
 
@@ -121,5 +121,5 @@ def test_the_shared_script_is_javascript_that_no_text_can_break(tmp_path):
 
 
 def test_form_words_exist_in_every_language():
-    assert set(FORM_LABELS) == set(LANGUAGES)
-    assert len({frozenset(words) for words in FORM_LABELS.values()}) == 1
+    assert len({frozenset(form_labels(lang)) for lang in LANGUAGES}) == 1
+    assert {"kind", "item", "asset", "date", "acquired", "verdict", "actions"} <= set(form_labels("fr"))

@@ -14,55 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .i18n import MESSAGES
+from .i18n import MESSAGES, site_strings
 from .model import Client, KnowledgeBase
 
 FORMAT_VERSION = 2
 SHARED_ASSET = "assets/scopekb/checker-shared.js"
 SHARED_GLOBAL = "scopekbCheckerShared"
 
-# The words of the checker's form. Verdicts, reasons and actions come from
-# `i18n.MESSAGES`, so the checker says them exactly as `scopekb check` does.
-FORM_LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Vérifier la couverture d'une demande",
-        "kind": "Type de demande",
-        "subject": "Objet de la demande",
-        "item": "Logiciel, matériel ou mot-clé",
-        "item.hint": "Par exemple : Excel, imprimante laser, serveur de fichiers.",
-        "asset": "Équipement",
-        "asset.none": "(choisir un équipement)",
-        "date": "Date de la demande",
-        "acquired": "Date d'acquisition du matériel (facultative)",
-        "verdict": "Verdict",
-        "team": "Équipe",
-        "contract": "Contrat",
-        "category": "Catégorie",
-        "reasons": "Motif",
-        "actions": "Que faire",
-        "question": "Question à poser",
-        "none": "aucun",
-    },
-    "en": {
-        "title": "Check a request's coverage",
-        "kind": "Kind of request",
-        "subject": "What the request concerns",
-        "item": "Software, hardware or keyword",
-        "item.hint": "For example: Excel, laser printer, file server.",
-        "asset": "Asset",
-        "asset.none": "(pick an asset)",
-        "date": "Date of the request",
-        "acquired": "Date the equipment was acquired (optional)",
-        "verdict": "Verdict",
-        "team": "Team",
-        "contract": "Contract",
-        "category": "Category",
-        "reasons": "Reason",
-        "actions": "What to do",
-        "question": "Question to ask",
-        "none": "none",
-    },
-}
+def form_labels(lang: str) -> dict[str, str]:
+    """The words of the checker's form: the `checker.` entries of site_templates/strings.yaml. Verdicts,
+    reasons and actions come from `i18n.MESSAGES`, so the checker says them exactly as `scopekb check` does."""
+    prefix = "checker."
+    return {key[len(prefix):]: text for key, text in site_strings()[lang].items() if key.startswith(prefix)}
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -106,7 +69,7 @@ def shared_data(kb: KnowledgeBase, lang: str) -> dict:
         ],
         "defaults": {"escalation": provider.escalation, "installation": provider.installation},
         "messages": dict(MESSAGES[lang]),
-        "labels": dict(FORM_LABELS[lang]),
+        "labels": form_labels(lang),
     }
 
 

@@ -2,8 +2,12 @@
 
 Messages are `str.format` templates with named fields. The browser checker
 receives the same table, so the site and `scopekb check` word things alike.
+The site's own words (pages, finder, the checker's form) are in
+site_templates/strings.yaml, read by `site_strings`.
 """
 from __future__ import annotations
+
+import functools
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -105,3 +109,14 @@ MESSAGES: dict[str, dict[str, str]] = {
 def message(lang: str, key: str, **fields: object) -> str:
     """The sentence `key` in `lang`, with its fields filled in."""
     return MESSAGES[lang][key].format(**fields)
+
+
+@functools.lru_cache(maxsize=None)
+def site_strings() -> dict[str, dict[str, str]]:
+    """The words of the generated site by language: site_templates/strings.yaml."""
+    import importlib.resources
+
+    import yaml  # here: `scopekb check` needs MESSAGES alone
+
+    text = importlib.resources.files("scopekb.site_templates").joinpath("strings.yaml").read_text("utf-8")
+    return yaml.load(text, Loader=yaml.CSafeLoader)

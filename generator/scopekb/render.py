@@ -20,12 +20,11 @@ import types
 from urllib.parse import quote
 
 import jinja2
-import yaml
 from markupsafe import Markup, escape
 
 from .decide import Request, decide
 from .embed import SHARED_ASSET, checker_html, shared_script
-from .i18n import LANGUAGES, message
+from .i18n import LANGUAGES, message, site_strings
 from .model import Client, Contract, KnowledgeBase, normal_form, slugify
 
 AUDIENCES = ("internal",)
@@ -142,14 +141,9 @@ def render_markdown(template: str, **context: object) -> str:
     return _environments()[1].get_template(template).render(**context)
 
 
-@functools.lru_cache(maxsize=None)
-def _strings() -> dict[str, dict[str, str]]:
-    return yaml.load(_read_template("strings.yaml"), Loader=yaml.CSafeLoader)
-
-
 def words(lang: str):
     """`t(key, **fields)`: a site sentence in `lang`."""
-    table = _strings()[lang]
+    table = site_strings()[lang]
 
     def t(key: str, **fields: object) -> str:
         return table[key].format(**fields) if fields else table[key]
@@ -215,7 +209,7 @@ class SiteContext:
         self.kb, self.lang, self.today, self.directory_urls = kb, lang, today, directory_urls
         self.t = words(lang)
         # The site's sentences without fields, escaped once: templates write hundreds per page.
-        self.w = {key: escape(text) for key, text in _strings()[lang].items()}
+        self.w = {key: escape(text) for key, text in site_strings()[lang].items()}
         self.permalink = self.w["word.permalink"]
 
     def heading(self, level: int, anchor: str, text: str) -> Markup:

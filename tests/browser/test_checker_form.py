@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from scopekb.embed import FORM_LABELS
+from scopekb.embed import form_labels
 
 from .checker_form import as_shown, asset_choices, ask_request, page_data, wait_for_checker
 from .combos import expected, requests
@@ -72,7 +72,7 @@ def test_form_speaks_the_site_language(request, kb, page, site_fixture, lang):
     page.goto(site.client_pages[next(iter(kb.clients))])
     wait_for_checker(page)
     labels = page.eval_on_selector_all("#scopekb-checker label", "ls => ls.map(l => l.textContent)")
-    words = FORM_LABELS[lang]
+    words = form_labels(lang)
     assert labels == [words["kind"], words["item"], words["asset"], words["date"], words["acquired"]]
     # Every field has its label, so that a screen reader names it.
     unnamed = page.eval_on_selector_all(

@@ -83,3 +83,22 @@ def test_a_build_uses_the_entries_kept_and_indexes_a_changed_client_again(tmp_pa
     changed = render.client_html("hotel-le-belvedere")
     assert marked == {render.client_html(slug) for slug in SLUGS} - {changed}
     assert any("Wi-Fi du hall" in doc["text"] for doc in docs if doc["location"].startswith(changed))
+
+
+def test_a_page_whose_only_change_is_the_day_keeps_its_entries(tmp_path):
+    """The status date is out of full-text search: the first build of a day finds the entries of the day before."""
+    import datetime as dt
+
+    from scopekb.load import load_knowledge_base
+
+    kb = load_knowledge_base(make_root(tmp_path / "kb"))
+    days = dt.date(2025, 6, 1), dt.date(2025, 6, 2)
+    sites = [render.SiteContext(kb, "fr", day, True) for day in days]
+    same = 0
+    for slug, client in kb.clients.items():
+        before, after = (f'<h1 id="t">T</h1>\n{render.client_body(site, client)}' for site in sites)
+        assert before != after  # the page shows the day
+        if after.replace(days[1].isoformat(), days[0].isoformat()) == before:  # and nothing else changed
+            same += 1
+            assert entries_of(PageToIndex(slug, "T", {}, after)) == entries_of(PageToIndex(slug, "T", {}, before))
+    assert same >= 6

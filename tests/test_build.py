@@ -595,3 +595,28 @@ def test_theme_templates_compile_once_and_again_when_changed(tmp_path, monkeypat
     (root / plugin.TEMPLATE_CACHE).write_text("not a folder")
     build_site(root)
     assert b"<p>two</p>" in (site / "index.html").read_bytes()
+
+
+def test_a_first_build_checks_contract_files_in_both_processes(tmp_path, monkeypatch):
+    from scopekb import load
+    from scopekb.errors import InputError
+
+    plain = make_root(tmp_path / "plain")
+    build_site(plain)
+    monkeypatch.setattr(load, "SHARED_CHECKS", 1)  # the example's 9 contracts: 3 checked by the second process
+    asked: list[list[str]] = []
+    check_files = BuildWorker.check_files
+    monkeypatch.setattr(BuildWorker, "check_files", lambda self, root, files: asked.append(files)
+                        or check_files(self, root, files))
+    root = make_root(tmp_path / "kb")
+    build_site(root)
+    assert len(asked) == 1 and len(asked[0]) == 3
+    assert snapshot(root / "site" / "internal") == snapshot(plain / "site" / "internal")
+    shutil.rmtree(root / ".scopekb-cache")
+    bad = root / asked[0][-1]
+    bad.write_text(bad.read_text(encoding="utf-8").replace("level: n1", "level: n9", 1), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        build_site(root)
+    with pytest.raises(InputError) as expected:
+        load.load_knowledge_base(root, use_cache=False)
+    assert raised.value.messages == expected.value.messages and len(asked) == 2

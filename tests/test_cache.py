@@ -258,3 +258,34 @@ def test_the_racy_rule_is_what_makes_that_right(root, monkeypatch):
     # the same scene with the rule switched off does answer from stale data
     monkeypatch.setattr(load, "RACY_NS", -10**12)
     assert two_writes_within_one_tick(root, monkeypatch) == "First"
+
+
+def test_contracts_checked_elsewhere_give_the_same_knowledge_base_and_errors(tmp_path, monkeypatch):
+    """With many contracts to check, the last third go to `check_elsewhere` (the build's second process)."""
+    monkeypatch.setattr(load, "SHARED_CHECKS", 3)
+    contracts = {f"c{n}.yaml": ALPHA.replace("CTR-1", f"CTR-{n}").replace("Alpha", f"Client {n}") for n in range(6)}
+    contracts["c4.yaml"] = contracts["c4.yaml"].replace("level: n1", "level: n9")  # one bad file among theirs
+    asked: list[list[str]] = []
+
+    def elsewhere(root, files):
+        asked.append(files)
+        return lambda: load.check_contract_files(root, files)
+
+    errors = []
+    for helper in (None, elsewhere, lambda root, files: dict):  # none, a real one, one that checked nothing
+        root = write_kb(tmp_path / f"kb{len(errors)}", contracts)
+        with pytest.raises(InputError) as raised:
+            load_knowledge_base(root, check_elsewhere=helper)
+        errors.append(raised.value.messages)
+    assert errors[0] == errors[1] == errors[2] and "contracts/c4.yaml:" in errors[0][0]
+    assert asked == [["contracts/c4.yaml", "contracts/c5.yaml"]]
+    contracts["c4.yaml"] = contracts["c4.yaml"].replace("level: n9", "level: n1")
+    root = write_kb(tmp_path / "good", contracts)
+    plain = load_knowledge_base(root, use_cache=False)
+
+    def marked(root, files):  # results that differ from the files: they must be the ones used
+        return lambda: {rel: dataclasses.replace(result, client_name=f"{result.client_name} elsewhere")
+                        for rel, result in load.check_contract_files(root, files).items()}
+    kb = load_knowledge_base(root, check_elsewhere=marked)
+    assert [c.client_name for c in kb.contracts][:4] == [c.client_name for c in plain.contracts][:4]
+    assert [c.client_name for c in kb.contracts[4:]] == ["Client 4 elsewhere", "Client 5 elsewhere"]

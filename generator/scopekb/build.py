@@ -144,7 +144,8 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
     show("loading contracts")
     worker = BuildWorker()  # starts now, to be ready when MkDocs is: its start-up and the loading overlap
     try:
-        kb = load_knowledge_base(root)
+        kb = load_knowledge_base(root, check_elsewhere=worker.check_files)
+        worker.get_ready()
         config = mkdocs_config(root)
     except BaseException:
         worker.finish(raise_error=False)

@@ -33,11 +33,16 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Callable
 
 from .build_search import CLIENTS, END, SPLIT, EntryCache, Indexer, PageToIndex, page_entries
+from .load import check_contract_files
 from .model import KnowledgeBase
 from .render import SiteContext, client_body, compile_templates, tree_pages
 
+CHECK = "check"  # (CHECK, root, files): check these contract files (load.check_contract_files) first
+CHECKED = "checked"  # (CHECKED, {file: result}): the answer
+GET_READY = "get ready"  # (GET_READY,): the knowledge base is loaded, prepare for the work
 BATCH = 32  # client page bodies a message carries: a thread of the building process wakes up for each
             # message, and takes the interpreter from MkDocs while it reads it
 
@@ -85,6 +90,7 @@ class BuildWorker:
         self.arrived = threading.Condition()
         self.site: SiteContext | None = None  # without a process: bodies rendered here, when asked for
         self.unsent: Exception | None = None  # why a message could not be sent to the process
+        self.checked: dict | None = None  # contract files the process checked, when asked to
         try:
             self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build_worker"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -125,6 +131,24 @@ class BuildWorker:
         kind, value = self.outcome
         raise value if kind == "error" else RuntimeError(f"the build's second process sent no page for {slug}")
 
+    def check_files(self, root: Path, files: list[str]) -> Callable[[], dict]:
+        """Have the process check contract files while the knowledge base loads here (load.py's
+        check_elsewhere); the function returned waits for their results ({} where there is no process)."""
+        if self.process is None:
+            return dict
+        self.outbox.put((CHECK, str(root), files))
+
+        def results() -> dict:
+            with self.arrived:
+                self.arrived.wait_for(lambda: self.checked is not None or self.outcome is not None)
+            return self.checked or {}
+        return results
+
+    def get_ready(self) -> None:
+        """Have the process import and compile what the work needs, while MkDocs loads here."""
+        if self.process is not None:
+            self.outbox.put((GET_READY,))
+
     def index_clients(self, pages: dict[str, tuple[str, str, str]]) -> None:
         """Have the process make the search entries of client pages, {slug: (URL, title, title's heading)}:
         the heading, then the HTML it sent for the client."""
@@ -158,6 +182,11 @@ class BuildWorker:
         try:
             while True:
                 message = pickle.load(self.process.stdout)
+                if message[0] == CHECKED:
+                    with self.arrived:
+                        self.checked = message[1]
+                        self.arrived.notify_all()
+                    continue
                 if message[0] == SPLIT:
                     with self.arrived:
                         self.split_at = message[1]
@@ -258,15 +287,38 @@ def _get_ready() -> None:
     compile_templates("client.html.j2", "tree.html.j2")
 
 
+def _next_message(stdin) -> tuple:
+    try:
+        return pickle.load(stdin)
+    except EOFError:
+        return END
+
+
+def _check(message: tuple, stdout) -> None:
+    """Answer (CHECK, root, files): results the building process would otherwise compute itself."""
+    try:
+        results = check_contract_files(Path(message[1]), message[2])
+    except Exception:  # the building process checks them
+        results = {}
+    pickle.dump((CHECKED, results), stdout, pickle.HIGHEST_PROTOCOL)
+    stdout.flush()
+
+
 def _worker_process() -> None:
     """`python -m scopekb.build_worker`: the work from stdin; bodies, then the outcome, pickled on stdout."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    with contextlib.suppress(Exception):  # what fails here fails again in the work, which says so
-        _get_ready()
-    try:
-        first = pickle.load(stdin)
-    except EOFError:
-        first = END
+    # Contract files to check come first (a first build), or word that there are none: then get ready
+    # while the building process loads MkDocs, and wait for the work.
+    ready = False
+    first = _next_message(stdin)
+    while first[0] in (CHECK, GET_READY):
+        if first[0] == CHECK:
+            _check(first, stdout)
+        if not ready:
+            ready = True
+            with contextlib.suppress(Exception):  # what fails here fails again in the work, which says so
+                _get_ready()
+        first = _next_message(stdin)
     if first == END:  # the build stopped before it had work for this process
         outcome: tuple = ("done", (0, {}))
     else:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from time import time_ns
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .errors import InputError
@@ -31,6 +31,7 @@ PROVIDER_FILE = "contracts/provider.yaml"
 FILES_CACHE = ".scopekb-cache/files.pickle"
 SNAPSHOT_CACHE = ".scopekb-cache/snapshot.pickle"
 RACY_NS = 2_000_000_000  # more than the coarsest timestamp tick in common use (1 s)
+SHARED_CHECKS = 100  # contracts to check from which a third of them go to another process, if one is offered
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
 
 
@@ -206,7 +207,21 @@ class _Cache:
             return None
         return KnowledgeBase(provider, ClientShelf(blobs), names)
 
-    def result(self, root: Path, rel: str, from_node):
+    def to_check(self, root: Path, files: list[str]) -> list[str]:
+        """The files whose checked result is not in the cache."""
+        if self.entries is None:
+            self.entries = self._read(self.files_path) or {}
+        todo = []
+        for rel in files:
+            hit = self.entries.get(rel)
+            try:
+                if hit is None or hit[0] != _signature(root / rel):
+                    todo.append(rel)
+            except OSError:
+                todo.append(rel)
+        return todo
+
+    def result(self, root: Path, rel: str, from_node, checked_elsewhere=None):
         if self.entries is None:
             self.entries = self._read(self.files_path) or {}
         now = time_ns()
@@ -216,7 +231,9 @@ class _Cache:
             hit = self.entries.get(rel)
             if hit is not None and hit[0] == sig:
                 return hit[1]
-            result = _check_file(root, rel, from_node)
+            result = checked_elsewhere(rel) if checked_elsewhere else None
+            if result is None:
+                result = _check_file(root, rel, from_node)
         except OSError as exc:  # a dangling link, a file without read permission
             self.trusted = False
             return [f"{rel}:1: document: cannot be read: {exc.strerror or exc} (expected a readable file)"]
@@ -243,8 +260,44 @@ class _Cache:
             self._write(self.snapshot_path, (tuple(self.seen), kb.provider, kb.names, blobs))
 
 
-def load_knowledge_base(root: Path, use_cache: bool = True) -> KnowledgeBase:
-    """Read and check provider.yaml and every contract under root/contracts; raises InputError."""
+def _results_when_needed(files: list[str], wait: Callable[[], dict]) -> Callable[[str], object | None]:
+    """The result of one of `files` from another process, waited for when the first is needed; None for
+    another file, or one that process did not check."""
+    theirs, results = set(files), None
+
+    def result(rel: str) -> object | None:
+        nonlocal results
+        if rel not in theirs:
+            return None
+        if results is None:
+            results = wait()
+        return results.get(rel)
+    return result
+
+
+def check_contract_files(root: Path, files: list[str]) -> dict[str, object]:
+    """Each file's checked result (a Contract, or its error lines), for a load in another process;
+    a file that cannot be read is left to that load, which says why."""
+    from .validate import contract_from_node
+
+    results = {}
+    for rel in files:
+        try:
+            results[rel] = _check_file(Path(root), rel, contract_from_node)
+        except OSError:
+            pass
+    return results
+
+
+def load_knowledge_base(root: Path, use_cache: bool = True,
+                        check_elsewhere: Callable[[Path, list[str]], Callable[[], dict]] | None = None
+                        ) -> KnowledgeBase:
+    """Read and check provider.yaml and every contract under root/contracts; raises InputError.
+
+    `check_elsewhere(root, files)`, if given, has another process check `files` (check_contract_files)
+    and returns a function that waits for the results: when many contracts are to be checked, the last
+    third go there while this process checks the others.
+    """
     root = Path(root)
     if not (root / PROVIDER_FILE).is_file():
         raise InputError([f"{PROVIDER_FILE}:1: provider: file not found under {root} "
@@ -261,9 +314,14 @@ def load_knowledge_base(root: Path, use_cache: bool = True) -> KnowledgeBase:
     provider = cache.result(root, PROVIDER_FILE, provider_from_node)
     if not isinstance(provider, Provider):
         messages += provider
+    elsewhere = None
+    todo = cache.to_check(root, files) if check_elsewhere else []
+    if len(todo) >= SHARED_CHECKS:
+        theirs = todo[len(todo) - len(todo) // 3:]
+        elsewhere = _results_when_needed(theirs, check_elsewhere(root, theirs))
     contracts: list[Contract] = []
     for rel in files:
-        result = cache.result(root, rel, contract_from_node)
+        result = cache.result(root, rel, contract_from_node, elsewhere)
         if isinstance(result, Contract):
             contracts.append(result)
         else:

@@ -7,7 +7,9 @@ reads each page's HTML with a parser in Python. A process of their own does
 them on the other core while MkDocs builds the pages.
 
 The process is `python -m scopekb.build_worker`. It gets its messages as
-pickles on stdin: the work first; once MkDocs has read every page, the
+pickles on stdin: on a first build, contract files to check while the
+contracts load (CHECK), then word to get ready (GET_READY); the work; once
+MkDocs has read every page, the
 headings of the client pages' titles (CLIENTS); when MkDocs is done, SPLIT
 (the building process writes the last tree pages itself); then the end. It
 sends back on stdout the HTML of the client pages, in the order of the

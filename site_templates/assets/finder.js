@@ -50,26 +50,27 @@
   function search(data, query, limit) {
     var queryWords = query.split(" ");
     var modelScores = data.models.map(function (m) { return score(m.norm, m.words, query, queryWords); });
-    var hits = [], count = 0;
-    data.clients.forEach(function (client, order) {
-      var best = -1, via = null;
-      client.terms.forEach(function (term, n) {
-        var s = score(term, client.termWords[n], query, queryWords);
-        if (s >= 0 && (best < 0 || s < best)) { best = s; via = n === 0 ? null : term; }
-      });
-      client.models.forEach(function (m) {
-        var s = modelScores[m];
-        if (s >= 0 && (best < 0 || s < best)) { best = s; via = data.models[m].text; }
-      });
-      if (best < 0) return;
+    var hits = [], count = 0, clients = data.clients;
+    // Plain loops: a keystroke runs these for every client, and closures would be garbage to collect.
+    for (var order = 0; order < clients.length; order++) {
+      var client = clients[order], best = -1, via = null, n, s;
+      for (n = 0; n < client.terms.length; n++) {
+        s = score(client.terms[n], client.termWords[n], query, queryWords);
+        if (s >= 0 && (best < 0 || s < best)) { best = s; via = n === 0 ? null : client.terms[n]; }
+      }
+      for (n = 0; n < client.models.length; n++) {
+        s = modelScores[client.models[n]];
+        if (s >= 0 && (best < 0 || s < best)) { best = s; via = data.models[client.models[n]].text; }
+      }
+      if (best < 0) continue;
       count++;
       // Clients come in order: one goes after those of the same score already kept.
-      if (hits.length === limit && best >= hits[limit - 1].score) return;
+      if (hits.length === limit && best >= hits[limit - 1].score) continue;
       var at = hits.length;
       while (at > 0 && hits[at - 1].score > best) at--;
       hits.splice(at, 0, { client: client, score: best, via: via });
       if (hits.length > limit) hits.pop();
-    });
+    }
     return { hits: hits, count: count };
   }
 

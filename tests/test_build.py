@@ -590,6 +590,11 @@ def test_theme_templates_compile_once_and_again_when_changed(tmp_path, monkeypat
     build_site(root)
     assert "main.html" in compiled and "base.html" not in compiled
     assert b"<p>two</p>" in (site / "index.html").read_bytes()
+    # Damaged entries are compiled again.
+    for entry in (root / plugin.TEMPLATE_CACHE).iterdir():
+        entry.write_bytes(entry.read_bytes()[:40])
+    build_site(root)
+    assert b"<p>two</p>" in (site / "index.html").read_bytes()
     # A cache folder that cannot be written: the build compiles as before.
     shutil.rmtree(root / plugin.TEMPLATE_CACHE)
     (root / plugin.TEMPLATE_CACHE).write_text("not a folder")

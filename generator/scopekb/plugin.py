@@ -55,6 +55,12 @@ class TemplateCache(FileSystemBytecodeCache):
             return None
         return cls(str(folder))
 
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged entry: compiled again
+            bucket.reset()
+
     def dump_bytecode(self, bucket) -> None:
         try:
             super().dump_bytecode(bucket)

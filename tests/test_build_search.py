@@ -46,11 +46,13 @@ def test_entries_kept_for_the_next_build_and_made_again_when_a_page_changes(tmp_
     assert made == ["clients/c1.html"]
 
 
-@pytest.mark.parametrize("damage", ["garbage", "a folder"])
+@pytest.mark.parametrize("damage", ["garbage", "another pickle", "a folder"])
 def test_a_cache_that_cannot_be_read_or_written_costs_the_indexing_only(tmp_path, damage):
     path = tmp_path / "entries.pickle"
     if damage == "garbage":
         path.write_bytes(b"\x80\x05not a pickle")
+    elif damage == "another pickle":
+        path.write_bytes(pickle.dumps(["not", "a", "dict"]))
     else:
         path.mkdir()
     cache = EntryCache(path, SEARCH_CONFIG)

@@ -193,7 +193,8 @@ class EntryCache:
         self.kept: dict[bytes, list[dict]] = {}  # those of this build's pages
         try:
             with open(path, "rb") as stream:
-                self.found = pickle.load(stream)
+                found = pickle.load(stream)
+            self.found = found if isinstance(found, dict) else {}
         except Exception:  # none yet, or unreadable: indexed again
             self.found = {}
 

@@ -238,14 +238,20 @@ def forbid_processes(monkeypatch) -> None:
     monkeypatch.setattr(subprocess, "Popen", no_process)
 
 
-@pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
-def test_build_worker_gives_each_client_page_its_html(tmp_path, monkeypatch, process):
+def example_pages(tmp_path, monkeypatch, process: bool):
+    """The example knowledge base, a day, and its generated pages that day; no process can start unless
+    `process`."""
     if not process:
         forbid_processes(monkeypatch)
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
     day = dt.date(2025, 6, 1)
+    return kb, day, render.render_site(kb, "internal", "fr", day, trees=False)
+
+
+@pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
+def test_build_worker_gives_each_client_page_its_html(tmp_path, monkeypatch, process):
+    kb, day, pages = example_pages(tmp_path, monkeypatch, process)
     worker = started(kb, "fr", day, True, tmp_path / "site")
-    pages = render.render_site(kb, "internal", "fr", day, trees=False)
     for slug in reversed(list(kb.clients)):  # in any order
         assert worker.body(slug) == render.split_html_page(pages[render.client_page(slug)])[1]
     assert worker.finish() == (len(kb.clients), {})
@@ -335,11 +341,7 @@ SEARCH_CONFIG = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fie
 def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, process):
     from material.plugins.search.plugin import SearchIndex
 
-    if not process:
-        forbid_processes(monkeypatch)
-    kb = load_knowledge_base(make_root(tmp_path / "kb"))
-    day = dt.date(2025, 6, 1)
-    pages = render.render_site(kb, "internal", "fr", day, trees=False)
+    kb, day, pages = example_pages(tmp_path, monkeypatch, process)
     headings = {slug: (render.client_html(slug), f"T{n}", f'<h1 id="t{n}">T{n} &amp; co</h1>')
                 for n, slug in enumerate(kb.clients)}
     other = PageToIndex("other.html", "O", {"tags": ["t"]}, '<h2 id="b">B &amp; C</h2><p>un <b>mot</b></p>')

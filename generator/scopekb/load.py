@@ -169,6 +169,7 @@ class _Cache:
         self.enabled = enabled
         self.entries: dict[str, tuple] | None = None  # read on first use
         self.seen: list[tuple[str, tuple]] = []  # (file, signature) of this load, in reading order
+        self.taken: dict[str, tuple] = {}  # signatures taken by to_check, for result
         self.trusted = True  # every file of this load is old enough to be cached
         self.dirty = False
 
@@ -215,9 +216,11 @@ class _Cache:
         for rel in files:
             hit = self.entries.get(rel)
             try:
-                if hit is None or hit[0] != _signature(root / rel):
-                    todo.append(rel)
+                sig = self.taken[rel] = _signature(root / rel)
             except OSError:
+                todo.append(rel)
+                continue
+            if hit is None or hit[0] != sig:
                 todo.append(rel)
         return todo
 
@@ -226,7 +229,7 @@ class _Cache:
             self.entries = self._read(self.files_path) or {}
         now = time_ns()
         try:
-            sig = _signature(root / rel)
+            sig = self.taken.pop(rel, None) or _signature(root / rel)
             self.seen.append((rel, sig))
             hit = self.entries.get(rel)
             if hit is not None and hit[0] == sig:

@@ -72,12 +72,14 @@ def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_url
 class BuildWorker:
     """Client page bodies, tree pages and search entries, made by a second process while MkDocs builds.
 
-    The process starts at once, and imports what it needs while the build
-    loads MkDocs; `start(...)` gives it the work, `body(slug)` waits for a
-    client page's HTML, `index_clients(...)` has it index the client pages,
-    `index(page)` indexes a page here, `share_trees()` takes over part of the
-    tree pages left, and `finish()` waits for the end and returns (tree pages
-    written, search entries by page URL).
+    The process starts at once; `check_files(...)` has it check contract
+    files while the contracts load here, `get_ready()` has it import what it
+    needs while the build loads MkDocs; `start(...)` gives it the work,
+    `body(slug)` waits for a client page's HTML, `index_clients(...)` has it
+    index the client pages, `index(page)` indexes a page here,
+    `share_trees()` takes over part of the tree pages left, and `finish()`
+    waits for the end and returns (tree pages written, search entries by
+    page URL).
     """
 
     def __init__(self) -> None:

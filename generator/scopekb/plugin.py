@@ -16,7 +16,6 @@ import logging
 from pathlib import Path
 from typing import Callable
 
-from jinja2 import FileSystemBytecodeCache
 from markdown import Markdown
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
@@ -31,7 +30,7 @@ from .errors import InputError
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .load import load_knowledge_base
 from .model import KnowledgeBase
-from .plugin_frame import FramedPages
+from .plugin_frame import FramedPages, TemplateCache
 from .plugin_pages import ClientPage, add_headings
 from .render import (STYLESHEETS, client_html, client_page, html_page, render_site, shipped_scripts, split_html_page,
                      tree_page)
@@ -40,32 +39,6 @@ log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
 TEMPLATE_CACHE = ".scopekb-cache/templates"
 SEARCH_CACHE = ".scopekb-cache/search-entries.pickle"
-
-
-class TemplateCache(FileSystemBytecodeCache):
-    """The theme's templates compiled by an earlier build (Jinja checks each against its source): a
-    build spends a tenth of a second compiling them. Never fails a build: what cannot be read or written
-    is compiled again."""
-
-    @classmethod
-    def under(cls, folder: Path) -> "TemplateCache | None":
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None
-        return cls(str(folder))
-
-    def load_bytecode(self, bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:  # a damaged entry: compiled again
-            bucket.reset()
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
 
 
 class ScopekbConfig(base.Config):

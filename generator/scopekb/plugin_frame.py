@@ -14,14 +14,17 @@ with its filled frame. If they differ (another theme, a template override
 that reads something else of the page), or a page differs from the first in
 what the frame holds fixed (metadata, folder, links), the theme renders the
 page as usual. tests/test_frame.py builds sites both ways and compares them.
+
+TemplateCache keeps the theme's templates compiled from one build to the next.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import re
+from pathlib import Path
 
-from jinja2 import ChoiceLoader, DictLoader, Environment, pass_context
+from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemBytecodeCache, pass_context
 from markupsafe import Markup, escape
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
@@ -158,3 +161,29 @@ class FramedPages:
             else:
                 parts[n] = TITLE_FORMS[name](page.title)
         return "".join(parts)
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """The theme's templates compiled by an earlier build (Jinja checks each against its source): a
+    build spends a tenth of a second compiling them. Never fails a build: what cannot be read or written
+    is compiled again."""
+
+    @classmethod
+    def under(cls, folder: Path) -> "TemplateCache | None":
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return cls(str(folder))
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged entry: compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass

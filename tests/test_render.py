@@ -165,6 +165,20 @@ def test_overview_shows_each_contract_status(tmp_path):
     assert "incident, évolution ou nouveau besoin" in page
 
 
+def test_overview_comes_in_tables_of_a_set_number_of_rows(tmp_path, monkeypatch):
+    """Each part is rendered by the browser only near the viewport: rows keep their order, every part
+    has its column headers, the caption comes once."""
+    monkeypatch.setattr(render, "OVERVIEW_ROWS_PER_TABLE", 3)
+    kb = build_kb(tmp_path, *STATUS_CONTRACTS, STATUS_CONTRACTS[0].replace("A-1", "A-2"))
+    page = to_html(render.render_site(kb, today=DAY)[render.HOME_PAGE])
+    parts = re.findall(r'<div class="scopekb-overview__part">\s*<table class="scopekb-overview">(.*?)</table>\s*</div>',
+                       page, re.S)
+    assert [re.findall(r'<tr><td><a href="[^"]+">[^<]+</a></td><td>([^<]+)</td>', part) for part in parts] == [
+        ["A-1", "A-2", "B-1"], ["C-1", "D-1"]]
+    assert [part.count("<caption>") for part in parts] == [1, 0]
+    assert all(part.count('<th scope="col">') == 5 for part in parts)
+
+
 def test_home_has_a_focused_finder_on_its_index(example):
     files = render.render_site(example, today=DAY)
     page = to_html(files[render.HOME_PAGE])

@@ -345,3 +345,8 @@ def _worker_process() -> None:
 
 if __name__ == "__main__":
     _worker_process()
+    # The building process waits for this process to end. Python would first free its data object by
+    # object (the contracts, every page's search entries): about 0.1 s at 1,000 clients. All is written,
+    # flushed and closed: end now.
+    sys.stdout.flush()
+    os._exit(0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -223,7 +224,15 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"command line: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
-    sys.exit(0)
+    # Done. After a build, Python would free every page of the site object by object on its way out,
+    # 0.15-0.2 s at 1,000 clients; the output is flushed here and every file is closed: leave at once.
+    status = 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # the output went nowhere (a full disk, a reader gone): say so by the status
+            status = 1
+    os._exit(status)
 
 
 # --- the site: build, serve, render (scopekb.build) ------------------------------

@@ -57,6 +57,14 @@ def test_parts_far_from_the_viewport_are_not_rendered_until_scrolled_to(many_cli
     assert last_cell.inner_text().startswith(f"Entreprise {(parts.count() - 1) * render.OVERVIEW_ROWS_PER_TABLE:03d}")
 
 
+def test_every_part_is_rendered_for_print(many_clients, page):
+    page.emulate_media(media="print")
+    page.goto(many_clients, wait_until="load")
+    cells = page.locator(f"{PART} tbody tr:first-child td:first-child")
+    assert cells.count() >= 3
+    assert cells.evaluate_all(f"cells => cells.map({RENDERED})") == [True] * cells.count()
+
+
 def test_the_parts_line_up_as_one_table(many_clients, page):
     page.goto(many_clients, wait_until="load")
     parts = page.locator(PART)

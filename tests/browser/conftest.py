@@ -16,6 +16,7 @@ from scopekb import render
 from scopekb.load import load_knowledge_base
 from scopekb.model import KnowledgeBase
 
+from .axe import install_axe
 from .serve import serve
 from .sitebuild import build_site
 
@@ -92,6 +93,12 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's script, installed from the npm registry if it is not yet."""
+    return install_axe()
 
 
 @pytest.fixture

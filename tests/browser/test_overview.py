@@ -13,6 +13,7 @@ import pytest
 
 from scopekb import render
 
+from .axe import serious_violations
 from .serve import serve
 
 CLIENTS = 250
@@ -73,3 +74,9 @@ def test_the_parts_line_up_as_one_table(many_clients, page):
         parts.nth(n).scroll_into_view_if_needed()
         assert parts.nth(n).evaluate(HEADER_CELLS) == first, f"part {n + 1}"
     assert len(first) == 5 and first[0][1] > first[1][1]  # the client's name has the widest column
+
+
+def test_a_home_page_of_several_parts_has_no_serious_accessibility_violation(many_clients, page, axe_script):
+    page.goto(many_clients, wait_until="networkidle")
+    found = serious_violations(page, axe_script)
+    assert not found, "\n".join(found)

@@ -1,5 +1,5 @@
-"""The home page's clients overview at a few hundred clients: parts rendered near the viewport only,
-lined up as one table.
+"""The home page's clients overview at a few hundred clients: parts rendered near the viewport only
+(all of them in print), lined up as one table, accessible.
 
 A site of `scopekb init` with 250 clients is built as a user builds it (`scopekb build --root`).
 """

@@ -374,6 +374,34 @@ def test_a_root_without_contracts(tmp_path):
                              "(expected a knowledge-base folder; create one with 'scopekb init DIR')\n")
 
 
+def test_an_output_folder_that_cannot_be_made_is_one_error_line(tmp_path):
+    """Every command that writes names what set the place it could not write, never with a traceback."""
+    blocker = tmp_path / "a-file"  # a file where a folder should be made
+    blocker.write_text("not a folder", encoding="utf-8")
+    root = tmp_path / "kb"
+    assert scopekb("init", str(root)).returncode == 0
+    config = root / "mkdocs.yml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    site_line = next(n for n, line in enumerate(lines, 1) if line.startswith("site_dir:"))
+    lines[site_line - 1] = f"site_dir: {blocker / 'site'}"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cases = [
+        (["init", str(blocker / "kb")], "command line: DIRECTORY", blocker / "kb"),
+        (["schema", "--out", str(blocker / "schema")], "command line: --out", blocker / "schema"),
+        (["render", "--out", str(blocker / "pages"), "--root", str(root)], "command line: --out", blocker / "pages"),
+        (["build", "--root", str(root)], f"mkdocs.yml:{site_line}: site_dir", blocker / "site"),
+    ]
+    for args, where, place in cases:
+        result = scopekb(*args)
+        assert (result.returncode, result.stdout) == (2, ""), args
+        assert "Traceback" not in result.stderr, args
+        errors = [line for line in result.stderr.splitlines() if line != "loading contracts"]
+        assert len(errors) == 1 and re.fullmatch(
+            rf"{re.escape(where)}: cannot write {re.escape(str(place))}: .+ "
+            r"\(expected a folder that can be created and written\)", errors[0]), (args, errors)
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
 # --- validate and schema on the example data -------------------------------------------------------
 
 def test_validate_accepts_the_example_data():

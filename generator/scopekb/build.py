@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .build_worker import BuildWorker
-from .errors import InputError
+from .errors import InputError, writing
 from .load import load_knowledge_base
 from .render import render_site
 
@@ -72,13 +72,16 @@ def _config_error(config_file: Path, text: str) -> str:
     """MkDocs' "Config value 'key': problem" as `mkdocs.yml:LINE: key: problem`."""
     match = re.match(r"Config value '([^']+)': (.*)", " ".join(text.split()))
     key, problem = match.groups() if match else ("config", " ".join(text.split()))
-    line = 1
+    return f"{CONFIG_FILE}:{key_line(config_file, key)}: {key}: {problem.rstrip('.')} (expected a valid MkDocs setting)"
+
+
+def key_line(config_file: Path, key: str) -> int:
+    """The line of `key`'s top-level setting in the configuration file; 1 when it is not there."""
     top_key = re.compile(rf"^{re.escape(key.split('.')[0])}\s*:")
     for number, source_line in enumerate(config_file.read_text("utf-8", "replace").splitlines(), 1):
         if top_key.match(source_line):
-            line = number
-            break
-    return f"{CONFIG_FILE}:{line}: {key}: {problem.rstrip('.')} (expected a valid MkDocs setting)"
+            return number
+    return 1
 
 
 def mkdocs_config(root: Path, **overrides):
@@ -147,15 +150,16 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
         kb = load_knowledge_base(root, check_elsewhere=worker.check_files)
         worker.get_ready()
         config = mkdocs_config(root)
+        final = Path(config.site_dir)
+        with writing(f"{CONFIG_FILE}:{key_line(root / CONFIG_FILE, 'site_dir')}: site_dir", final):
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fresh = fresh_dir(final)
     except BaseException:
         worker.finish(raise_error=False)
         raise
     plugin = config.plugins["scopekb"]
     plugin.knowledge_base, plugin.worker = kb, worker
     plugin.progress = lambda done, total: show("building pages", done, total)
-    final = Path(config.site_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fresh = fresh_dir(final)
     config.site_dir = str(fresh)
     show("building pages")
     try:

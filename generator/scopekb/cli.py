@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .errors import InputError
+from .errors import InputError, writing
 from .i18n import LANGUAGES, message
 from .model import REQUEST_KINDS
 
@@ -152,7 +152,9 @@ def schema(kind, out):
     from .schema import dump_schema, write_schemas
 
     if out is not None:
-        for path in write_schemas(out):
+        with writing("command line: --out", out):
+            written = write_schemas(out)
+        for path in written:
             click.echo(f"wrote {path}")
         return
     click.echo(dump_schema(kind or "contract"), nl=False)
@@ -169,7 +171,8 @@ def init(directory):
     """
     from .scaffold import scaffold
 
-    written = scaffold(directory)
+    with writing("command line: DIRECTORY", directory):
+        written = scaffold(directory)
     click.echo(f"created {directory} ({len(written)} files); next: scopekb validate --root {directory}")
 
 
@@ -297,5 +300,6 @@ def render(root, audience, out, lang):
     if lang is not None and lang not in LANGUAGES:
         raise click.BadParameter(f"'{lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
                                  param_hint="--lang")
-    count = render_to_dir(root, audience, out, lang)
+    with writing("command line: --out", out):
+        count = render_to_dir(root, audience, out, lang)
     click.echo(f"wrote {count} files to {out}")

@@ -1,5 +1,9 @@
-"""The one exception that crosses module boundaries: bad input from a user."""
+"""The one exception that crosses module boundaries: bad input from a user; `writing` turns a failed write into one."""
 from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
 
 
 class InputError(Exception):
@@ -12,3 +16,17 @@ class InputError(Exception):
     def __init__(self, messages: list[str]):
         super().__init__("\n".join(messages))
         self.messages = list(messages)
+
+
+@contextlib.contextmanager
+def writing(where: str, place: Path):
+    """An OSError while a command writes its output into `place` becomes one input error; `where` names
+    what set the place (`command line: --out`, `mkdocs.yml:3: site_dir`)."""
+    try:
+        yield
+    except OSError as error:
+        culprit = os.path.abspath(error.filename) if isinstance(error.filename, str) else None
+        inside = culprit is not None and os.path.abspath(place).startswith(culprit + os.sep)
+        problem = f"{culprit}: {error.strerror}" if inside else (error.strerror or str(error))
+        raise InputError([f"{where}: cannot write {place}: {problem} "
+                          "(expected a folder that can be created and written)"]) from None

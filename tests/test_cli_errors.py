@@ -343,6 +343,16 @@ def test_bad_check_arguments(example, args, expected):
     assert CLI_ERROR_LINE.match(expected)
 
 
+@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "serveur:8000"])
+def test_bad_serve_address(example, address):
+    """Refused before anything is served (MkDocs would abort in two lines, with exit 1)."""
+    result = scopekb("serve", "--addr", address, "--root", str(example))
+    expected = (f"command line: --addr: '{address}' is not an address to serve on "
+                "(expected HOST:PORT, such as 127.0.0.1:8000)")
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", expected + "\n")
+    assert CLI_ERROR_LINE.match(expected)
+
+
 @pytest.mark.parametrize("args, names", [
     (["check"], "CLIENT"),
     (["check", "Alpha", "--frobnicate"], "--frobnicate"),

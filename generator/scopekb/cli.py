@@ -6,6 +6,7 @@ kind exits with status 2 and never shows a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import os
 import re
@@ -274,7 +275,21 @@ def serve(root, address, open_browser):
     """
     from .build import serve_site
 
+    if not is_address(address):
+        raise click.BadParameter(f"'{address}' is not an address to serve on (expected HOST:PORT, such as "
+                                 "127.0.0.1:8000)", param_hint="--addr")
     serve_site(root, address, open_browser)
+
+
+def is_address(address: str) -> bool:
+    """Whether MkDocs can serve on `address`: localhost or an IP address, a colon, a port."""
+    host, _, port = address.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        return False
+    try:
+        return host == "localhost" or bool(ipaddress.ip_address(host))
+    except ValueError:
+        return False
 
 
 @cli.command()

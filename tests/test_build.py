@@ -160,6 +160,19 @@ def test_bad_data_exits_2_and_keeps_the_previous_site(tmp_path):
     assert snapshot(root / "site" / "internal") == before
 
 
+def test_an_article_that_is_not_utf8_is_named_with_its_line(tmp_path):
+    root = make_root(tmp_path)
+    assert run("scopekb", "build", "--root", str(root)).returncode == 0
+    before = snapshot(root / "site" / "internal")
+    (root / "content" / "scenarios" / "latin1.md").write_bytes("# Imprimante\n\nBourrage papier.\nRéglé.\n"
+                                                               .encode("latin-1"))
+    result = run("scopekb", "build", "--root", str(root))
+    assert (result.returncode, result.stdout) == (2, "") and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == ("content/scenarios/latin1.md:4: document: byte 0xe9 is not UTF-8 text "
+                                              "(expected a UTF-8 Markdown file)")
+    assert snapshot(root / "site" / "internal") == before
+
+
 def test_bad_mkdocs_yml_is_one_error_line(tmp_path):
     root = make_root(tmp_path)
     config = root / "mkdocs.yml"

@@ -168,6 +168,12 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
         shutil.rmtree(fresh, ignore_errors=True)
         raise InputError([f"{CONFIG_FILE}:1: build: {line}" for line in str(error).splitlines() if line.strip()]
                          or [f"{CONFIG_FILE}:1: build: the MkDocs build failed"]) from None
+    except UnicodeDecodeError:  # MkDocs could not read an article: which one, and where in it
+        shutil.rmtree(fresh, ignore_errors=True)
+        problems = undecodable_articles(root, Path(config.docs_dir))
+        if not problems:
+            raise
+        raise InputError(problems) from None
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
@@ -176,6 +182,21 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
     if progress:
         progress.close()
     return BuildSummary(len(kb.clients), pages, time.perf_counter() - started, final)
+
+
+def undecodable_articles(root: Path, docs_dir: Path) -> list[str]:
+    """An error line for each Markdown file under `docs_dir` that is not UTF-8 text, at its first bad byte."""
+    problems = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            rel = path.relative_to(root) if path.is_relative_to(root) else path
+            problems.append(f"{rel}:{line}: document: byte 0x{data[error.start]:02x} is not UTF-8 text "
+                            "(expected a UTF-8 Markdown file)")
+    return problems
 
 
 def serve_site(root: Path, address: str = "127.0.0.1:8000", open_browser: bool = False) -> None:

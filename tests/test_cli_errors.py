@@ -412,6 +412,16 @@ def test_an_output_folder_that_cannot_be_made_is_one_error_line(tmp_path):
     assert blocker.read_text(encoding="utf-8") == "not a folder"
 
 
+def test_output_that_cannot_be_written_is_one_line_and_status_1(tmp_path):
+    """stdout open for reading only: writing the report fails as on a full disk."""
+    readable_only = tmp_path / "out.txt"
+    readable_only.write_text("", encoding="utf-8")
+    with readable_only.open("rb") as stdout:
+        result = subprocess.run(["scopekb", "validate", "--root", str(REPO)], stdout=stdout,
+                                stderr=subprocess.PIPE, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (1, "output: Bad file descriptor\n")
+
+
 # --- validate and schema on the example data -------------------------------------------------------
 
 def test_validate_accepts_the_example_data():

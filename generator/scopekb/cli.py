@@ -5,6 +5,7 @@ kind exits with status 2 and never shows a traceback.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import json
@@ -228,6 +229,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"command line: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # what the checks cannot see coming, such as output to a full disk: one line still
+        with contextlib.suppress(OSError):
+            click.echo(f"{exc.filename or 'output'}: {exc.strerror or exc}", err=True)
+        os._exit(1)
     # Done. After a build, Python would free every page of the site object by object on its way out,
     # 0.15-0.2 s at 1,000 clients; the output is flushed here and every file is closed: leave at once.
     status = 0

@@ -1,7 +1,8 @@
 """The `scopekb` command: a thin click layer over the library.
 
 Exceptions become one-line messages here, and only here: bad input of any
-kind exits with status 2 and never shows a traceback.
+kind exits with status 2, output that cannot be written with status 1, and
+neither shows a traceback.
 """
 from __future__ import annotations
 

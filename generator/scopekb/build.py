@@ -151,7 +151,8 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
         worker.get_ready()
         config = mkdocs_config(root)
         final = Path(config.site_dir)
-        with writing(f"{CONFIG_FILE}:{key_line(root / CONFIG_FILE, 'site_dir')}: site_dir", final):
+        # The line of site_dir is looked for only on a failure: a build reads mkdocs.yml once.
+        with writing(lambda: f"{CONFIG_FILE}:{key_line(root / CONFIG_FILE, 'site_dir')}: site_dir", final):
             final.parent.mkdir(parents=True, exist_ok=True)
             fresh = fresh_dir(final)
     except BaseException:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import Callable
 
 
 class InputError(Exception):
@@ -19,14 +20,16 @@ class InputError(Exception):
 
 
 @contextlib.contextmanager
-def writing(where: str, place: Path):
+def writing(where: str | Callable[[], str], place: Path):
     """An OSError while a command writes its output into `place` becomes one input error; `where` names
-    what set the place (`command line: --out`, `mkdocs.yml:3: site_dir`)."""
+    what set the place (`command line: --out`, `mkdocs.yml:3: site_dir`), or finds it when it is needed."""
     try:
         yield
     except OSError as error:
         culprit = os.path.abspath(error.filename) if isinstance(error.filename, str) else None
         inside = culprit is not None and os.path.abspath(place).startswith(culprit + os.sep)
         problem = f"{culprit}: {error.strerror}" if inside else (error.strerror or str(error))
+        if callable(where):
+            where = where()
         raise InputError([f"{where}: cannot write {place}: {problem} "
                           "(expected a folder that can be created and written)"]) from None

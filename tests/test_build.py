@@ -121,6 +121,32 @@ def test_full_text_search_finds_clients_and_articles(built):
         assert key not in texts, key
 
 
+def test_table_cells_are_separate_words_in_the_search_index(built):
+    """Material's indexer joins the texts of adjacent table cells: "Serveurs" then "tous ceux de la
+    catégorie" would be the one word "serveurstous", which no search finds."""
+    index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    kb = load_knowledge_base(REPO)
+    checked = 0
+    for slug in SLUGS:
+        client = kb.clients[slug]
+        docs = {doc["location"]: doc["text"] for doc in index["docs"]
+                if doc["location"].startswith(render.client_html(slug) + "#")}
+        for contract in client.contracts:
+            anchor = render.client_html(slug) + "#" + render.slugify(contract.id)
+            cells = [kb.provider.catalog[entry.category].label for entry in contract.scope]
+            cells += [entry.level.upper() for entry in contract.scope]
+            words = set(separator.split(docs[f"{anchor}-perimeter"].lower()))
+            if contract.equipment:
+                cells += [text for asset in contract.equipment for text in (asset.id, asset.model) if text]
+                words |= set(separator.split(docs[f"{anchor}-equipment"].lower()))
+            for cell in cells:
+                for word in separator.split(cell.lower()):
+                    assert word in words, (anchor, cell, word)
+                    checked += 1
+    assert checked > 100
+
+
 def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

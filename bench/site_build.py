@@ -174,7 +174,8 @@ def breakdown(root: Path) -> str:
 
     from scopekb.build_search import PageToIndex, page_entries
     from scopekb.load import load_knowledge_base
-    from scopekb.render import SiteContext, client_body, render_site, tree_pages
+    from scopekb.render import SiteContext, client_body, client_view, render_site, tree_pages
+    from scopekb.render_client_search import client_sections
 
     today = dt.date.today()
     started = time.perf_counter()
@@ -183,14 +184,17 @@ def breakdown(root: Path) -> str:
     render_site(kb, trees=False, client_pages=False)
     rendered = time.perf_counter()
     site = SiteContext(kb, "fr", today, True)
-    bodies = [client_body(site, client) for client in kb.clients.values()]
+    views = [client_view(site, client) for client in kb.clients.values()]
+    bodies = [client_body(site, client, view) for client, view in zip(kb.clients.values(), views)]
     bodied = time.perf_counter()
     for _ in tree_pages(kb, "fr", today):
         pass
     treed = time.perf_counter()
     config = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fields": {}}
-    for slug, body in zip(kb.clients, bodies):
-        page_entries(config, PageToIndex(f"clients/{slug}.html", slug, {}, f'<h1 id="t">{slug}</h1>\n{body}'))
+    for slug, body, view in zip(kb.clients, bodies, views):
+        heading = f'<h1 id="t">{slug}</h1>'
+        page_entries(config, PageToIndex(f"clients/{slug}.html", slug, {}, f"{heading}\n{body}"),
+                     client_sections(view, heading))
     indexed = time.perf_counter()
     return (f"alone: load {loaded - started:.2f} s, other pages {rendered - loaded:.2f} s; in the second process: "
             f"client pages' HTML {bodied - rendered:.2f} s, decision trees {treed - bodied:.2f} s, search "

@@ -30,7 +30,8 @@ def test_entries_kept_for_the_next_build_and_made_again_when_a_page_changes(tmp_
     cache.save()
     made: list[str] = []
     index = build_search.page_entries
-    monkeypatch.setattr(build_search, "page_entries", lambda config, p: made.append(p.url) or index(config, p))
+    monkeypatch.setattr(build_search, "page_entries",
+                        lambda config, p, sections=None: made.append(p.url) or index(config, p, sections))
     again = EntryCache(path, SEARCH_CONFIG)
     assert again.entries(page(0)) == first[0] and again.entries(page(1)) == first[1] and made == []
     changed = page(2, "deux mots")

@@ -11,6 +11,7 @@ the same code, gets the same entries without being read again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -21,7 +22,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
+from .render_client_search import client_sections
 from .render_search import search_sections, search_view
 
 END = ("end",)
@@ -39,14 +42,15 @@ class PageToIndex:
     toc: list = field(default_factory=list)  # an entry's anchor is then "#" + the heading's id, as with a toc
 
 
-def page_entries(search_config: dict, page: PageToIndex) -> list[dict]:
-    """Material's search entries of a page: sections read from its lean view (render_search.py), then
-    made into entries by Material's SearchIndex."""
+def page_entries(search_config: dict, page: PageToIndex, sections: list[tuple] | None = None) -> list[dict]:
+    """Material's search entries of a page: `sections` (those search_sections gives), else sections read
+    from its lean view (render_search.py), made into entries by Material's SearchIndex."""
     from material.plugins.search.plugin import Element, SearchIndex, Section
 
     index = SearchIndex(**search_config)
-    page.content = search_view(page.content)
-    sections = search_sections(page.content)
+    if sections is None:
+        page.content = search_view(page.content)
+        sections = search_sections(page.content)
     if sections is None:  # left to Material's parser
         index.add_entry_from_context(page)
     else:
@@ -68,6 +72,7 @@ class Indexer:
                  cache: EntryCache | None = None):
         self.search_config, self.inbox, self.out, self.cache = search_config, inbox, out, cache
         self.bodies: dict[str, str] = {}  # by slug, as sent
+        self.views: dict[str, dict] = {}  # what each body shows (render.client_view), by slug
         self.pending: list[tuple[str, str, str, str]] = []  # pages to index: (slug, URL, title, heading)
         self.entries: dict[str, list[dict]] = {}
         self.ended = False  # the building process has sent all it will
@@ -110,7 +115,10 @@ class Indexer:
         started = time.perf_counter()
         for slug, url, title, heading in self.pending[:count]:
             page = PageToIndex(url, title, {}, f"{heading}\n{self.bodies[slug]}")
-            self.entries[url] = self.cache.entries(page) if self.cache else page_entries(self.search_config, page)
+            # The sections come from what the page shows, faster than from its HTML (render_client_search.py).
+            sections = functools.partial(client_sections, self.views[slug], heading) if slug in self.views else None
+            self.entries[url] = self.cache.entries(page, sections) if self.cache else \
+                page_entries(self.search_config, page, sections and sections())
         del self.pending[:count]
         self._spent("page", time.perf_counter() - started, count)
 
@@ -186,7 +194,8 @@ class EntryCache:
 
         self.path, self.search_config = Path(path), search_config
         code = hashlib.sha1(f"{sys.version}|{search_config!r}".encode())
-        for module in (__file__, search_view.__code__.co_filename, material_search.__file__):
+        for module in (__file__, search_view.__code__.co_filename, client_sections.__code__.co_filename,
+                       material_search.__file__):
             code.update(Path(module).read_bytes())
         self.code = code.digest()
         self.found: dict[bytes, list[dict]] = {}
@@ -198,12 +207,13 @@ class EntryCache:
         except Exception:  # none yet, or unreadable: indexed again
             self.found = {}
 
-    def entries(self, page: PageToIndex) -> list[dict]:
+    def entries(self, page: PageToIndex, sections: Callable[[], list[tuple] | None] | None = None) -> list[dict]:
+        """The page's entries, kept or made (from `sections()`, if given: the sections of its content)."""
         key = hashlib.sha1(self.code + pickle.dumps((page.url, page.title, page.meta, page.content, page.toc),
                                                     pickle.HIGHEST_PROTOCOL)).digest()
         entries = self.found.get(key)
         if entries is None:
-            entries = page_entries(self.search_config, page)
+            entries = page_entries(self.search_config, page, sections and sections())
         self.kept[key] = entries
         return entries
 

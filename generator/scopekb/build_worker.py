@@ -39,7 +39,7 @@ from typing import Callable
 from .build_search import CLIENTS, END, SPLIT, EntryCache, Indexer, PageToIndex, page_entries
 from .load import check_contract_files
 from .model import KnowledgeBase
-from .render import SiteContext, client_body, compile_templates, tree_pages
+from .render import SiteContext, client_body, client_view, compile_templates, tree_pages
 
 CHECK = "check"  # (CHECK, root, files): check these contract files (load.check_contract_files) first
 CHECKED = "checked"  # (CHECKED, {file: result}): the answer
@@ -266,13 +266,15 @@ def _messages(stream, inbox: queue.Queue) -> None:
     inbox.put(END)
 
 
-def send_bodies(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, out, keep: dict) -> None:
+def send_bodies(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, out, keep: dict,
+                views: dict) -> None:
     """Render each client page's HTML, in the order of the knowledge base, and send them a few at a time;
-    `keep` gets them too, by slug."""
+    `keep` gets them too, by slug, and `views` what they show (render.client_view)."""
     site = SiteContext(kb, lang, today, directory_urls)
     bodies = []
     for n, (slug, client) in enumerate(kb.clients.items(), 1):
-        keep[slug] = body = client_body(site, client)
+        views[slug] = view = client_view(site, client)
+        keep[slug] = body = client_body(site, client, view)
         bodies.append((slug, body))
         if n % BATCH == 0 or n == len(kb.clients):
             pickle.dump(("bodies", bodies), out, pickle.HIGHEST_PROTOCOL)
@@ -330,7 +332,7 @@ def _worker_process() -> None:
         threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
         cache = EntryCache.at(search_cache, search_config)
         indexer = Indexer(search_config, inbox, stdout, len(work[0].clients), cache)
-        outcome = _attempt(send_bodies, *work[:4], stdout, indexer.bodies)
+        outcome = _attempt(send_bodies, *work[:4], stdout, indexer.bodies, indexer.views)
         if outcome[0] == "done":
             outcome = _attempt(write_tree_pages, *work, 0, indexer.until)
         indexer.next_tree = indexer.trees  # none left to share

@@ -269,8 +269,14 @@ def render_client(site: SiteContext, client: Client) -> str:
     return html_page(client.name, client_body(site, client).removesuffix("\n"))
 
 
-def client_body(site: SiteContext, client: Client) -> str:
-    """The HTML of a client page under its title, as `split_html_page` gives it."""
+def client_body(site: SiteContext, client: Client, view: dict | None = None) -> str:
+    """The HTML of a client page under its title, as `split_html_page` gives it; `view`: its `client_view`."""
+    body = render_html("client.html.j2", **(view or client_view(site, client)))
+    return f"{body}\n"
+
+
+def client_view(site: SiteContext, client: Client) -> dict:
+    """What client.html.j2 shows of a client (its variables); render_client_search.py reads it too."""
     kb, t = site.kb, site.t
     contracts = []
     teams: dict[str, list[str]] = {"helpdesk": [t("client.role.helpdesk")]}
@@ -295,11 +301,10 @@ def client_body(site: SiteContext, client: Client) -> str:
             assets=[asset_coverage(site, client, a) for a in contract.equipment]))
     team_rows = [(kb.provider.teams[team_id], ", ".join(dict.fromkeys(roles))) for team_id, roles in teams.items()]
     tree_url = "../" + tree_page(url_part(client.slug))
-    body = render_html("client.html.j2", t=t, w=site.w, heading=site.heading, colon=site.w["word.colon"],
-                       kinds=site.kinds, team=site.team, client=client,
-                       contracts=contracts, teams=team_rows, catalog=kb.provider.catalog, provider=kb.provider,
-                       date=site.today.isoformat(), tree_url=tree_url, checker=checker_block(site, client))
-    return f"{body}\n"
+    return dict(t=t, w=site.w, heading=site.heading, colon=site.w["word.colon"], kinds=site.kinds, team=site.team,
+                client=client, contracts=contracts, teams=team_rows, catalog=kb.provider.catalog,
+                provider=kb.provider, date=site.today.isoformat(), tree_url=tree_url,
+                checker=checker_block(site, client))
 
 
 def asset_coverage(site: SiteContext, client: Client, asset) -> Fields:

@@ -182,45 +182,74 @@ def pick_entry(contract: Contract, category: str, matched_item: str | None) -> S
     return entries[0] if entries else None
 
 
+class _Phrases:
+    """The sentences of decisions that depend on the provider and the language alone, each made once:
+    a decision tree asks for the same few actions hundreds of times."""
+
+    def __init__(self, provider, lang: str):
+        self.provider, self.lang = provider, lang
+        self.made: dict[tuple[str, str | None], str] = {}
+
+    def action(self, key: str, team_id: str | None = None) -> str:
+        """The sentence `key`, its {team} and {phone} those of `team_id`, if given."""
+        found = self.made.get((key, team_id))
+        if found is None:
+            fields = {}
+            if team_id is not None:
+                team = self.provider.teams[team_id]
+                fields = {"team": team.name, "phone": f" ({team.phone})" if team.phone else ""}
+            found = self.made[(key, team_id)] = message(self.lang, key, **fields)
+        return found
+
+
+# (provider id, language) -> (provider, phrases): holding the provider keeps its id from being reused
+_PHRASES: dict[tuple[int, str], tuple[object, _Phrases]] = {}
+
+
+def phrases(kb: KnowledgeBase, lang: str) -> _Phrases:
+    hit = _PHRASES.get((id(kb.provider), lang))
+    if hit is None or hit[0] is not kb.provider:
+        if len(_PHRASES) > 16:
+            _PHRASES.clear()
+        hit = _PHRASES[(id(kb.provider), lang)] = (kb.provider, _Phrases(kb.provider, lang))
+    return hit[1]
+
+
 class _Say:
     """Builds decisions in one language for one client and request."""
 
     def __init__(self, kb: KnowledgeBase, req: Request, lang: str, slug: str, client_name: str):
         self.kb, self.req, self.lang, self.slug, self.client_name = kb, req, lang, slug, client_name
+        self.phrases = phrases(kb, lang)
 
     def text(self, key: str, **fields: object) -> str:
         return message(self.lang, key, **fields)
-
-    def team_fields(self, team_id: str) -> dict:
-        team = self.kb.provider.teams[team_id]
-        return {"team": team.name, "phone": f" ({team.phone})" if team.phone else ""}
 
     def label(self, category: str) -> str:
         return self.kb.provider.catalog[category].label
 
     def no_contract(self, code: str, **fields: object) -> Decision:
-        team = self.kb.provider.escalation
-        actions = (self.text("action.record"), self.text("action.follow-up"),
-                   self.text("action.escalate", **self.team_fields(team)))
+        team, action = self.kb.provider.escalation, self.phrases.action
+        actions = (action("action.record"), action("action.follow-up"), action("action.escalate", team))
         return Decision("no-contract", self.slug, None, None, team,
                         ((code, self.text(f"reason.{code}", **fields)),), actions)
 
     def out_of_scope(self, contract: Contract, category_id: str | None, code: str, key: str | None = None,
                      **fields: object) -> Decision:
         # `fields` fill the reason's sentence, which may itself have a {category} (the label)
-        team = contract.escalate_to or self.kb.provider.escalation
-        actions = [self.text("action.record"), self.text("action.follow-up"),
-                   self.text("action.escalate", **self.team_fields(team))]
-        actions += [self.text(f"action.propose.{p}") for p in contract.may_propose]
+        team, action = contract.escalate_to or self.kb.provider.escalation, self.phrases.action
+        actions = [action("action.record"), action("action.follow-up"), action("action.escalate", team)]
+        actions += [action(f"action.propose.{p}") for p in contract.may_propose]
         if not contract.may_propose:
-            actions.append(self.text("action.propose.none", team=self.kb.provider.teams[team].name))
+            actions.append(action("action.propose.none", team))
         reason = (code, self.text(f"reason.{key or code}", contract=contract.id, **fields))
         return Decision("out-of-scope", self.slug, contract.id, category_id, team, (reason,), tuple(actions))
 
     def ask(self, contract: Contract, category: str | None, code: str, question_key: str, **fields) -> Decision:
         question = self.text(question_key, **fields)
         reason = (code, self.text(f"reason.{code}", contract=contract.id, **fields))
-        actions = (self.text("action.record"), self.text("action.ask", question=question), self.text("action.recheck"))
+        action = self.phrases.action
+        actions = (action("action.record"), self.text("action.ask", question=question), action("action.recheck"))
         return Decision("ask", self.slug, contract.id, category, None, (reason,), actions, question)
 
     def covered(self, contract: Contract, entry: ScopeEntry) -> Decision:
@@ -234,7 +263,7 @@ class _Say:
             verdict, team, actions = "handle", "helpdesk", ["action.install-by-phone"]
         else:
             verdict, team, actions = "handle", "helpdesk", ["action.diagnose"]
-        texts = (self.text("action.record"),) + tuple(self.text(k, **self.team_fields(team)) for k in actions)
+        texts = (self.phrases.action("action.record"),) + tuple(self.phrases.action(k, team) for k in actions)
         reason = ("in-scope", self.text("reason.in-scope", category=self.label(entry.category),
                                         contract=contract.id, level=entry.level.upper()))
         return Decision(verdict, self.slug, contract.id, entry.category, team, (reason,), texts)

@@ -329,6 +329,24 @@ def body_failure(worker: BuildWorker, slug: str) -> str:
     return raised[0] if raised else ""
 
 
+def test_build_worker_works_on_the_knowledge_base_given_ahead_without_getting_it_twice(tmp_path):
+    kb = load_knowledge_base(make_root(tmp_path / "kb"))
+    day = dt.date(2025, 6, 1)
+    worker = BuildWorker()
+    sent: list = []
+    put = worker.outbox.put
+    worker.outbox.put = lambda message: sent.append(message) or put(message)
+    worker.give(kb)
+    worker.start(kb, "en", day, False, tmp_path / "site")
+    assert [type(m[0]).__name__ for m in sent] == ["str", "tuple"] and sent[0] == ("knowledge base", kb)
+    assert sent[1][0][0] is None  # the work, without the knowledge base
+    slug = next(iter(kb.clients))
+    assert worker.body(slug) == render.client_body(render.SiteContext(kb, "en", day, False), kb.clients[slug])
+    assert worker.finish() == (len(kb.clients), {})
+    assert (tmp_path / "site" / render.tree_page(slug)).read_text(encoding="utf-8") == \
+        dict(render.tree_pages(kb, "en", day, False))[render.tree_page(slug)]
+
+
 @pytest.mark.parametrize("noticed", [False, True], ids=["dies", "died before the build gave it work"])
 def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path, noticed):
     kb = load_knowledge_base(make_root(tmp_path / "kb"))

@@ -138,17 +138,19 @@ def count_pages(site_dir: Path) -> int:
 
 def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
     """Build the internal site into the site_dir of root's mkdocs.yml (site/internal/)."""
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    # The second process starts first: its start-up overlaps MkDocs' import and the loading here.
+    worker = BuildWorker()
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
-    started = time.perf_counter()
-    root = Path(root).resolve()
     show = progress.update if progress else (lambda *args: None)
     show("loading contracts")
-    worker = BuildWorker()  # starts now, to be ready when MkDocs is: its start-up and the loading overlap
     try:
         kb = load_knowledge_base(root, check_elsewhere=worker.check_files)
         worker.get_ready()
+        worker.give(kb)
         config = mkdocs_config(root)
         final = Path(config.site_dir)
         # The line of site_dir is looked for only on a failure: a build reads mkdocs.yml once.

@@ -8,8 +8,8 @@ them on the other core while MkDocs builds the pages.
 
 The process is `python -m scopekb.build_worker`. It gets its messages as
 pickles on stdin: contract files to check while the contracts load (CHECK, a
-first build only), then word to get ready (GET_READY); the work; once MkDocs
-has read every page, the headings of the client pages' titles (CLIENTS); when
+first build only), then word to get ready (GET_READY) and the knowledge base
+(KNOWLEDGE), while MkDocs loads; the work; once MkDocs has read every page, the headings of the client pages' titles (CLIENTS); when
 MkDocs is done, SPLIT (the building process writes the last tree pages
 itself); then the end. It sends back on stdout the HTML of the client pages,
 in the order of the knowledge base, a few at a time as they are rendered, then
@@ -44,6 +44,7 @@ from .render import SiteContext, client_body, client_view, compile_templates, tr
 CHECK = "check"  # (CHECK, root, files): check these contract files (load.check_contract_files) first
 CHECKED = "checked"  # (CHECKED, {file: result}): the answer
 GET_READY = "get ready"  # (GET_READY,): the knowledge base is loaded, prepare for the work
+KNOWLEDGE = "knowledge base"  # (KNOWLEDGE, kb): the knowledge base of the work to come, sent as soon as loaded
 BATCH = 32  # client page bodies a message carries: a thread of the building process wakes up for each
             # message, and takes the interpreter from MkDocs while it reads it
 
@@ -94,6 +95,7 @@ class BuildWorker:
         self.site: SiteContext | None = None  # without a process: bodies rendered here, when asked for
         self.unsent: Exception | None = None  # why a message could not be sent to the process
         self.checked: dict | None = None  # contract files the process checked, when asked to
+        self.given: KnowledgeBase | None = None  # sent ahead of the work (`give`)
         try:
             self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build_worker"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -118,8 +120,15 @@ class BuildWorker:
         if self.process is None:
             self.site = SiteContext(kb, lang, today, directory_urls)
             self.outcome = _attempt(write_tree_pages, *work)
-        else:
-            self.outbox.put((work, search_config, search_cache))
+        else:  # the knowledge base given ahead is not sent again
+            self.outbox.put(((None if kb is self.given else kb, *work[1:]), search_config, search_cache))
+
+    def give(self, kb: KnowledgeBase) -> None:
+        """Send the knowledge base of the work to come now, while MkDocs loads here: the process has it
+        by the time `start` gives the work (which then need not carry it)."""
+        if self.process is not None:
+            self.given = kb
+            self.outbox.put((KNOWLEDGE, kb))
 
     def body(self, slug: str) -> str:
         """The HTML of the client page of `slug`, under its title; waits for the process to send it."""
@@ -315,10 +324,13 @@ def _worker_process() -> None:
     # Contract files to check come first (a first build), or word that there are none: then get ready
     # while the building process loads MkDocs, and wait for the work.
     ready = False
+    given = None
     first = _next_message(stdin)
-    while first[0] in (CHECK, GET_READY):
+    while first[0] in (CHECK, GET_READY, KNOWLEDGE):
         if first[0] == CHECK:
             _check(first, stdout)
+        if first[0] == KNOWLEDGE:
+            given = first[1]
         if not ready:
             ready = True
             with contextlib.suppress(Exception):  # what fails here fails again in the work, which says so
@@ -328,6 +340,8 @@ def _worker_process() -> None:
         outcome: tuple = ("done", (0, {}))
     else:
         work, search_config, search_cache = first
+        if work[0] is None:  # the knowledge base came ahead
+            work = (given, *work[1:])
         inbox: queue.Queue = queue.Queue()
         threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
         cache = EntryCache.at(search_cache, search_config)

@@ -202,11 +202,24 @@ def breakdown(root: Path) -> str:
             f"done, the building process writes its share of the tree pages left.")
 
 
+def file_creation_ms(folder: Path, count: int = 300) -> float:
+    """Milliseconds to create an empty file in a new folder under `folder`, now."""
+    probe = folder / f"probe-{time.monotonic_ns()}"
+    probe.mkdir()
+    started = time.perf_counter()
+    for n in range(count):
+        os.close(os.open(probe / f"f{n}.html", os.O_CREAT | os.O_WRONLY, 0o644))
+    seconds = time.perf_counter() - started
+    shutil.rmtree(probe)
+    return seconds / count * 1000
+
+
 def bench(clients: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory(prefix="scopekb-bench-") as tmp:
         root, floor = Path(tmp) / "kb", Path(tmp) / "floor"
         make_knowledge_base(root, clients)
         make_floor(floor, clients)
+        creation = [file_creation_ms(Path(tmp))]
         scopekb = [sys.executable, "-c", "from scopekb.cli import main; main()", "build", "--root", str(root)]
         # Builds take turns, best of `repeat` each: the machine's load varies.
         cold_runs, warm_runs, floor_runs = [], [], []
@@ -215,6 +228,7 @@ def bench(clients: int, repeat: int) -> None:
             shutil.rmtree(root / ".scopekb-cache", ignore_errors=True)
             cold_runs.append(run(scopekb, root))
             warm_runs.append(run(scopekb, root))
+            creation.append(file_creation_ms(Path(tmp)))
         (cold, cold_gb, cold_cpu), (warm, warm_gb, warm_cpu), (floor_s, floor_gb, floor_cpu) = \
             min(cold_runs), min(warm_runs), min(floor_runs)
         site = root / "site" / "internal"
@@ -229,6 +243,8 @@ def bench(clients: int, repeat: int) -> None:
         print(f"  site {megabytes(size_of(site))} (floor {megabytes(size_of(floor / 'site'))}), "
               f"search index {megabytes((site / 'search' / 'search_index.json').stat().st_size)}, "
               f"finder index {megabytes((site / 'assets' / 'scopekb' / 'finder-index.json').stat().st_size)}")
+        print(f"  creating an empty file took {min(creation):.2f}-{max(creation):.2f} ms between builds (the floor "
+              "makes a folder and a file per page, scopekb two files per client)")
         print(f"  {breakdown(root)}")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from test_build import SLUGS, make_root, snapshot
 
@@ -154,3 +155,48 @@ def test_a_page_unlike_the_first_is_rendered_in_full(tmp_path, monkeypatch):
     assert framed == full
     assert b'<meta name="description" content="Described <here>">' in framed[render.client_html(SLUGS[3])]
     assert [url for url in full_renders if url.startswith("clients/")][3:] == [render.client_html(SLUGS[3])]
+
+
+class CountedTemplate:
+    """A stand-in for Material's table of contents partial: titles as they are and without tags, URLs."""
+
+    def __init__(self):
+        self.template = jinja2.Environment().from_string(
+            "{% for item in page.toc %}<a href='{{ item.url }}' aria-label='{{ item.title | striptags | e }}'>"
+            "{{ item.title }}</a>[{% for child in item.children %}<a href='{{ child.url }}'>{{ child.title }}</a>"
+            "{% endfor %}]{% endfor %}")
+        self.renders = 0
+
+    def render(self, values):
+        self.renders += 1
+        return self.template.render(values)
+
+
+def toc_page(*entries):
+    """A page whose table of contents has these (title, url, children) entries."""
+    def link(title, url, children=(), level=2):
+        item = AnchorLink(title, url.lstrip("#"), level)
+        item.children = [link(*child, level=level + 1) for child in children]
+        return item
+    return plugin_frame._PageWithToc(TableOfContents([link(*entry) for entry in entries]))
+
+
+def test_a_table_of_contents_is_rendered_once_per_shape_then_filled_in():
+    partial = CountedTemplate()
+    tocs = plugin_frame.TocFrames(partial)
+    pages = [toc_page(("Vérifier", "#check"), ("Contrats", "#contracts", [("CTR-1", "#ctr-1")])),
+             toc_page(("A &amp; <b>b</b>", "#a"), ("Zqx {{ y }}", "#z", [("C&lt;2", "#c2")])),
+             toc_page(("Vérifier", "#check"), ("Contrats", "#contracts", [("CTR-1", "#ctr-1"), ("CTR-2", "#ctr-2")])),
+             toc_page(("x", "#x"), ("y", "#y", [("<i>1</i>", "#1"), ("2", "#2")]))]
+    for page in pages:
+        assert tocs.render({"page": page}, page) == partial.template.render({"page": page})
+    assert partial.renders == 2 * 2  # per shape: the first page's, then the stand-in's
+
+
+def test_a_table_of_contents_the_frame_does_not_fit_is_rendered_each_time():
+    partial = CountedTemplate()
+    partial.template = jinja2.Environment().from_string("{{ page.toc | length }}{{ (page.toc | first).title | upper }}")
+    tocs = plugin_frame.TocFrames(partial)
+    pages = [toc_page(("a", "#a")), toc_page(("b", "#b"))]
+    assert [tocs.render({"page": page}, page) for page in pages] == ["1A", "1B"]
+    assert partial.renders == 3  # the first page, the stand-in (which did not fit), the second page

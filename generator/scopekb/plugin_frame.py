@@ -9,6 +9,10 @@ where the stand-in's markers were, its table of contents rendered by the
 theme's own partial. The theme's page template, most of the building
 process's time per page, runs for one client page instead of all.
 
+The table of contents is filled in the same way: Material's partial renders
+it once for each shape of it (TocFrames), and the first page of each shape is
+compared with what the partial makes of it.
+
 The first client page is also rendered by the theme in full and compared
 with its filled frame. If they differ (another theme, a template override
 that reads something else of the page), or a page differs from the first in
@@ -42,6 +46,7 @@ SLUG = "zqxslug"
 ANCHOR = "zqxanchor"
 CONTENT = '<h1 id="zqxanchor">Zqxcontent</h1>\n<h2 id="zqxsection">Zqxsection</h2>\n'
 TITLE = "Zqxtitle &amp; <em>x</em>"  # with an entity and a tag, so that each way of showing it differs
+TOC_TITLE = "Zqxtoc{}title &amp; <em>x</em>"  # the title of a stand-in entry of a table of contents
 
 # The ways a template may show the page's title, told apart on the stand-in's.
 TITLE_FORMS = {
@@ -85,6 +90,82 @@ def frame_parts(framed: str, toc: str) -> list[str] | None:
     return parts
 
 
+def toc_shape(items: list) -> tuple | None:
+    """The shape of a table of contents (each entry's level and children), None if an entry holds more
+    than a title and a URL that the theme may show."""
+    if any(getattr(item, "typeset", None) for item in items):
+        return None
+    shapes = tuple((item.level, toc_shape(item.children)) for item in items)
+    return None if any(children is None for _, children in shapes) else shapes
+
+
+def stand_in_toc(shape: tuple, count: list[int]) -> list[AnchorLink]:
+    """Entries of this shape whose titles and URLs are markers, numbered in the order of the entries."""
+    items = []
+    for level, children in shape:
+        number = count[0] = count[0] + 1
+        item = AnchorLink(TOC_TITLE.format(number), f"zqxtoc{number}x", level)
+        item.children = stand_in_toc(children, count)
+        items.append(item)
+    return items
+
+
+def entries(items: list) -> list:
+    return [entry for item in items for entry in (item, *entries(item.children))]
+
+
+class TocFrames:
+    """A client page's table of contents, Material's partial rendered once per shape of it and filled in.
+
+    The partial shows each entry's title (as it is, and without tags, escaped) and URL; the pages share
+    the rest of what it reads (the site's config and language). A frame is used only once it gives, for
+    the first page of its shape, what the partial renders for that page.
+    """
+
+    def __init__(self, template) -> None:
+        self.template = template
+        self.parts: dict[tuple, list | None] = {}
+
+    def render(self, values: dict, page: Page) -> str:
+        shape = toc_shape(page.toc.items)
+        if shape is None:
+            return self.template.render(values)
+        if shape not in self.parts:
+            return self.first_of_shape(values, page, shape)
+        parts = self.parts[shape]
+        return self.fill(parts, entries(page.toc.items)) if parts else self.template.render(values)
+
+    def first_of_shape(self, values: dict, page: Page, shape: tuple) -> str:
+        html = self.template.render(values)
+        stand_in = _PageWithToc(TableOfContents(stand_in_toc(shape, [0])))
+        framed = self.template.render({**values, "page": stand_in})
+        numbers = range(1, len(entries(stand_in.toc.items)) + 1)
+        names = {f"#zqxtoc{n}x": (n, "url") for n in numbers}
+        names.update({form(TOC_TITLE.format(n)): (n, name) for n in numbers for name, form in TITLE_FORMS.items()})
+        pattern = "|".join(re.escape(image) for image in sorted(names, key=len, reverse=True))
+        parts = re.split(f"({pattern})", framed)
+        parts[1::2] = [names[image] for image in parts[1::2]]
+        # A title shown in a way not known here leaves a marker in the text: the first page then differs.
+        self.parts[shape] = parts if self.fill(parts, entries(page.toc.items)) == html else None
+        return html
+
+    @staticmethod
+    def fill(parts: list, items: list) -> str:
+        filled = list(parts)
+        for n in range(1, len(filled), 2):
+            number, name = filled[n]
+            item = items[number - 1]
+            filled[n] = item.url if name == "url" else TITLE_FORMS[name](item.title)
+        return "".join(filled)
+
+
+class _PageWithToc:
+    """All of a page that Material's table of contents partial reads."""
+
+    def __init__(self, toc: TableOfContents):
+        self.toc = toc
+
+
 class FramedPages:
     """The pages naming TEMPLATE, for one build: `install(env)` once the Jinja environment is made."""
 
@@ -118,6 +199,7 @@ class FramedPages:
         try:
             stand_in = stand_in_page(page, values["config"])
             self.toc_template = self.env.from_string(TOC_TEMPLATE)
+            self.tocs = TocFrames(self.toc_template)
             stand_in_values = {**values, "page": stand_in}
             framed = self.full(stand_in_values)
             if self.full({**stand_in_values, "build_date_utc": dt.datetime(2001, 1, 1)}) != framed:
@@ -151,7 +233,7 @@ class FramedPages:
         for n in range(1, len(parts), 2):
             name = parts[n]
             if name == "toc":
-                parts[n] = self.toc_template.render(values)
+                parts[n] = self.tocs.render(values, page)
             elif name == "content":
                 parts[n] = page.content
             elif name == "anchor":

@@ -347,6 +347,17 @@ def test_build_worker_works_on_the_knowledge_base_given_ahead_without_getting_it
         dict(render.tree_pages(kb, "en", day, False))[render.tree_page(slug)]
 
 
+def test_the_pipe_from_the_build_worker_holds_many_client_pages():
+    """With Linux's 64 KiB, the process waited for the building process to read every eight pages."""
+    import fcntl
+
+    worker = BuildWorker()
+    try:
+        assert fcntl.fcntl(worker.process.stdout.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
+    finally:
+        assert worker.finish() == (0, {})
+
+
 @pytest.mark.parametrize("noticed", [False, True], ids=["dies", "died before the build gave it work"])
 def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path, noticed):
     kb = load_knowledge_base(make_root(tmp_path / "kb"))

@@ -103,6 +103,7 @@ class BuildWorker:
             self.process = None
             self.outcome = ("done", (0, {}))
             return
+        _widen_pipe(self.process.stdout)
         # Threads of their own talk to the process, so that a full pipe never holds up the build.
         self.outbox: queue.Queue = queue.Queue()
         self.talk = threading.Thread(target=self._talk, name="scopekb-worker-in", daemon=True)
@@ -249,6 +250,17 @@ class BuildWorker:
             return 0, {}
         trees, entries = value if isinstance(value, tuple) else (value, {})
         return trees + self.trees_here, {**entries, **self.entries}
+
+
+def _widen_pipe(stream, size: int = 1 << 20) -> None:
+    """Let the pipe from the process hold up to `size` bytes (Linux; 64 KiB unless told): a client page is
+    8 KB, so the process would otherwise wait, every few pages, for a thread here to get the interpreter
+    from MkDocs and read them."""
+    try:
+        import fcntl
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, size)
+    except (ImportError, AttributeError, OSError):  # another system, or a smaller limit: as it was
+        pass
 
 
 def _attempt(function, *args) -> tuple:

@@ -45,6 +45,7 @@ class SectionWriter:
         self.current = self.sections[0]
 
     def data(self, text: str) -> None:
+        """A text between two tags: white space alone is one space, unless a space came last."""
         if not text:
             return
         parts = self.current[4]
@@ -88,7 +89,8 @@ class SectionWriter:
         self.data("\n")  # after </tbody>
         self.data("\n")  # after </table>
 
-    def list_(self, lines: list[str]) -> None:
+    def bullet_list(self, lines: list[str]) -> None:
+        """<ul> with an <li> per line, each on a line of its own."""
         self.start("ul")
         self.data("\n")
         for line in lines:
@@ -158,7 +160,7 @@ def _contract(out: SectionWriter, view: dict, item: Fields) -> None:
     out.heading("h4", f"{item.anchor}-routing", t("client.routing"))
     out.data("\n")
     if item.routing:
-        out.list_(item.routing)
+        out.bullet_list(item.routing)
     else:
         out.element("p", t("client.routing-none"))
     out.heading("h4", f"{item.anchor}-equipment", t("client.equipment"))
@@ -174,7 +176,7 @@ def _contract(out: SectionWriter, view: dict, item: Fields) -> None:
         out.element("p", t("client.no-equipment"))
     out.heading("h4", f"{item.anchor}-out-of-scope", t("client.out-of-scope"))
     out.data("\n")
-    out.list_([t("client.escalation", team=team(item.escalation)),
+    out.bullet_list([t("client.escalation", team=team(item.escalation)),
                f"{t('client.may-propose')} {item.proposals}" if c.may_propose else t("client.propose-nothing")])
     if c.public_notes:
         out.heading("h4", f"{item.anchor}-public-notes", t("client.public-notes"))

@@ -68,6 +68,26 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+class _HeldErrors(logging.Handler):
+    """MkDocs' log during a build: warnings shown as Python shows them by default, errors held back
+    until the build says whether a line of ours tells the same (an article that is not UTF-8)."""
+
+    def __init__(self, stream: TextIO = sys.stderr):
+        super().__init__(logging.WARNING)
+        self.stream, self.held = stream, []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR:
+            self.held.append(record.getMessage())
+        else:
+            self.stream.write(f"{record.getMessage()}\n")
+
+    def show_held(self) -> None:
+        for message in self.held:
+            self.stream.write(f"{message}\n")
+        self.held.clear()
+
+
 def _config_error(config_file: Path, text: str) -> str:
     """MkDocs' "Config value 'key': problem" as `mkdocs.yml:LINE: key: problem`."""
     match = re.match(r"Config value '([^']+)': (.*)", " ".join(text.split()))
@@ -165,21 +185,29 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
     plugin.progress = lambda done, total: show("building pages", done, total)
     config.site_dir = str(fresh)
     show("building pages")
+    mkdocs_log, held = logging.getLogger("mkdocs"), _HeldErrors()
+    mkdocs_log.addHandler(held)
     try:
         build(config)
     except MkDocsException as error:  # PluginError, Abort, BuildError: a message, not a bug
         shutil.rmtree(fresh, ignore_errors=True)
+        held.show_held()
         raise InputError([f"{CONFIG_FILE}:1: build: {line}" for line in str(error).splitlines() if line.strip()]
                          or [f"{CONFIG_FILE}:1: build: the MkDocs build failed"]) from None
     except UnicodeDecodeError:  # MkDocs could not read an article: which one, and where in it
         shutil.rmtree(fresh, ignore_errors=True)
         problems = undecodable_articles(root, Path(config.docs_dir))
         if not problems:
+            held.show_held()
             raise
-        raise InputError(problems) from None
+        raise InputError(problems) from None  # MkDocs' lines about it are held back: ours says it in one
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
+        held.show_held()
         raise
+    finally:
+        mkdocs_log.removeHandler(held)
+    held.show_held()
     pages = count_pages(fresh)
     replace_dir(fresh, final)
     if progress:

@@ -69,14 +69,16 @@ class _Collect(logging.Handler):
 
 
 class _HeldErrors(logging.Handler):
-    """MkDocs' log during a build: warnings shown as Python shows them by default, errors held back
-    until the build says whether a line of ours tells the same (an article that is not UTF-8)."""
+    """MkDocs' log during a build: warnings shown as Python shows them when nothing else does, errors
+    held back until the build says whether a line of ours tells the same (an article that is not UTF-8)."""
 
-    def __init__(self, stream: TextIO = sys.stderr):
+    def __init__(self, stream: TextIO | None = None):
         super().__init__(logging.WARNING)
-        self.stream, self.held = stream, []
+        self.stream, self.held = stream or sys.stderr, []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if logging.getLogger().handlers:  # the application's logging shows them (Python's last resort would not)
+            return
         if record.levelno >= logging.ERROR:
             self.held.append(record.getMessage())
         else:

@@ -9,13 +9,14 @@ them on the other core while MkDocs builds the pages.
 The process is `python -m scopekb.build_worker`. It gets its messages as
 pickles on stdin: contract files to check while the contracts load (CHECK, a
 first build only), then word to get ready (GET_READY) and the knowledge base
-(KNOWLEDGE), while MkDocs loads; the work; once MkDocs has read every page, the headings of the client pages' titles (CLIENTS); when
-MkDocs is done, SPLIT (the building process writes the last tree pages
-itself); then the end. It sends back on stdout the HTML of the client pages,
-in the order of the knowledge base, a few at a time as they are rendered, then
-the outcome. Unlike multiprocessing's spawn, it never runs the building
-program's own main module again. Where no process can start, the same work is
-done here, in the building process.
+(KNOWLEDGE), while MkDocs loads; the work; once MkDocs has read every page,
+the headings of the client pages' titles (CLIENTS); when MkDocs is done,
+SPLIT (the building process writes the last tree pages itself); then the end.
+It sends back on stdout the HTML of the client pages, in the order of the
+knowledge base, a few at a time as they are rendered, then the outcome. Unlike
+multiprocessing's spawn, it never runs the building program's own main module
+again. Where no process can start, the same work is done here, in the
+building process.
 
 The search entries come from Material's own indexer, run over the content
 the building process would have indexed (the plugin checks that the page

@@ -110,21 +110,28 @@ def contract_candidates(contracts: tuple[Contract, ...]) -> list[Candidate]:
     return [cand for cand in found if cand is not None]
 
 
-# provider id -> (provider, matcher): holding the provider keeps its id from being reused
-_CATALOG_MATCHERS: dict[int, tuple[object, Matcher]] = {}
+# (provider id, what of it) -> (provider, value): holding the provider keeps its id from being reused
+_PER_PROVIDER: dict[tuple[int, str], tuple[object, object]] = {}
+
+
+def per_provider(provider, what: str, make):
+    """`make()`, made once per provider and `what` (a catalogue matcher, a language's phrases)."""
+    hit = _PER_PROVIDER.get((id(provider), what))
+    if hit is None or hit[0] is not provider:
+        if len(_PER_PROVIDER) > 16:
+            _PER_PROVIDER.clear()
+        hit = _PER_PROVIDER[(id(provider), what)] = (provider, make())
+    return hit[1]
 
 
 def catalog_matcher(kb: KnowledgeBase) -> Matcher:
     """The catalogue's labels, then its keywords, built once per provider."""
-    hit = _CATALOG_MATCHERS.get(id(kb.provider))
-    if hit is None or hit[0] is not kb.provider:
+    def make() -> Matcher:
         catalog = kb.provider.catalog.values()
         pool = [_candidate(c.label, c.id) for c in catalog]
         pool += [_candidate(keyword, c.id) for c in catalog for keyword in c.keywords]
-        if len(_CATALOG_MATCHERS) > 16:
-            _CATALOG_MATCHERS.clear()
-        hit = _CATALOG_MATCHERS[id(kb.provider)] = (kb.provider, Matcher([c for c in pool if c is not None]))
-    return hit[1]
+        return Matcher([c for c in pool if c is not None])
+    return per_provider(kb.provider, "catalog", make)
 
 
 # ids of the contracts in force -> (those contracts, matcher): a client's page and decision tree
@@ -202,17 +209,8 @@ class _Phrases:
         return found
 
 
-# (provider id, language) -> (provider, phrases): holding the provider keeps its id from being reused
-_PHRASES: dict[tuple[int, str], tuple[object, _Phrases]] = {}
-
-
 def phrases(kb: KnowledgeBase, lang: str) -> _Phrases:
-    hit = _PHRASES.get((id(kb.provider), lang))
-    if hit is None or hit[0] is not kb.provider:
-        if len(_PHRASES) > 16:
-            _PHRASES.clear()
-        hit = _PHRASES[(id(kb.provider), lang)] = (kb.provider, _Phrases(kb.provider, lang))
-    return hit[1]
+    return per_provider(kb.provider, f"phrases {lang}", lambda: _Phrases(kb.provider, lang))
 
 
 class _Say:

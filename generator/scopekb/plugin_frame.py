@@ -74,6 +74,14 @@ def stand_in_page(page: Page, config) -> Page:
     return stand_in
 
 
+def cut_at(framed: str, names: dict) -> list:
+    """`framed` cut wherever a marker's image shows: text at even places, the marker's name at odd places."""
+    pattern = "|".join(re.escape(image) for image in sorted(names, key=len, reverse=True))
+    parts = re.split(f"({pattern})", framed)
+    parts[1::2] = [names[image] for image in parts[1::2]]
+    return parts
+
+
 def frame_parts(framed: str, toc: str) -> list[str] | None:
     """The stand-in's page cut at its markers: text at even places, the name of a value at odd places;
     None if a marker shows in a way not known here."""
@@ -82,9 +90,7 @@ def frame_parts(framed: str, toc: str) -> list[str] | None:
     framed = framed.replace(toc, TOC).replace(CONTENT, BODY)
     names = {TOC: "toc", BODY: "content", f"#{ANCHOR}": "anchor", SLUG: "slug"}
     names.update({form(TITLE): name for name, form in TITLE_FORMS.items()})
-    pattern = "|".join(re.escape(image) for image in sorted(names, key=len, reverse=True))
-    parts = re.split(f"({pattern})", framed)
-    parts[1::2] = [names[image] for image in parts[1::2]]
+    parts = cut_at(framed, names)
     if any(MARKER in text.lower() for text in parts[::2]):
         return None
     return parts
@@ -142,9 +148,7 @@ class TocFrames:
         numbers = range(1, len(entries(stand_in.toc.items)) + 1)
         names = {f"#zqxtoc{n}x": (n, "url") for n in numbers}
         names.update({form(TOC_TITLE.format(n)): (n, name) for n in numbers for name, form in TITLE_FORMS.items()})
-        pattern = "|".join(re.escape(image) for image in sorted(names, key=len, reverse=True))
-        parts = re.split(f"({pattern})", framed)
-        parts[1::2] = [names[image] for image in parts[1::2]]
+        parts = cut_at(framed, names)
         # A title shown in a way not known here leaves a marker in the text: the first page then differs.
         self.parts[shape] = parts if self.fill(parts, entries(page.toc.items)) == html else None
         return html

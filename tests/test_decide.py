@@ -26,8 +26,8 @@ def test_unknown_client_is_no_contract_for_the_escalation_team(alpha):
     assert result["client"] == "societe-inconnue"  # the slug CLIENT would have
 
 
-def test_a_partial_name_names_no_client(alpha):
-    assert check(alpha, "Alpha", item="excel")["verdict"] == "no-contract"
+def test_a_partial_name_asks_which_client_it_means(alpha):
+    assert check(alpha, "Alpha", item="excel")["verdict"] == "ask"  # spec version 2: test_client_names.py
 
 
 # --- Step 2: no contract in force on the date ------------------------------------------------

@@ -25,8 +25,8 @@ from scopekb.validate import assemble
 VERDICTS = {"handle", "route", "out-of-scope", "no-contract", "ask"}
 REASON_CODES = {"no-contract", "contract-inactive", "asset-unknown", "not-in-perimeter", "subject-unknown",
                 "service-not-covered", "not-listed", "acquisition-date-unknown", "acquired-after-signature",
-                "in-scope"}
-JSON_KEYS = ["verdict", "client", "contract", "category", "team", "reasons", "actions", "question"]
+                "in-scope", "client-uncertain"}
+JSON_KEYS = ["verdict", "client", "contract", "category", "team", "reasons", "actions", "question", "candidates"]
 
 WORDS = ["laser", "printer", "pc", "pcx", "word", "excel", "server", "réseau", "Écran", "hp", "l'imprimante",
          "wifi", "Brother", "x1", "de"]
@@ -157,6 +157,10 @@ def test_team_follows_the_table(case):
     if verdict == "no-contract":
         assert (team, out["contract"], out["category"]) == (kb.provider.escalation, None, None)
         return
+    if out["reasons"][0]["code"] == "client-uncertain":  # step 1: no client named, so no contract either
+        assert (team, out["contract"], out["category"], kb.find_client(req.client)) == (None, None, None, None)
+        assert out["candidates"] and all(kb.clients[c["client"]].name == c["name"] for c in out["candidates"])
+        return
     # every other verdict names a contract of this client, in force on the date
     assert contract is not None and contract.in_force(req.date)
     assert contract.client_slug == out["client"]
@@ -183,6 +187,9 @@ def test_ask_only_when_a_fact_is_missing(case):
     if code == "subject-unknown":
         assert not subject_given(req)
         return
+    if code == "client-uncertain":
+        assert kb.find_client(req.client) is None and out["candidates"]
+        return
     assert code == "acquisition-date-unknown"
     contract = next(c for c in kb.contracts if c.id == out["contract"])
     assert req.acquired is None
@@ -199,7 +206,7 @@ def test_with_every_fact_given_there_is_nothing_to_ask(case):
     kb, req = case
     client = kb.find_client(req.client)
     decision = decide(kb, req)
-    if subject_given(req) and req.acquired is not None:
+    if subject_given(req) and req.acquired is not None and client is not None:
         assert decision.verdict != "ask"
     if not subject_given(req) and client is not None and client.in_force(req.date):
         assert (decision.verdict, decision.reasons[0][0]) == ("ask", "subject-unknown")

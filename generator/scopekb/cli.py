@@ -118,6 +118,9 @@ def format_decision(kb, decision, lang: str) -> str:
         lines.append(f"{say('label.reasons')}{sep}[{code}] {text}")
     if decision.question:
         lines.append(f"{say('label.question')}{sep}{decision.question}")
+    if decision.candidates:
+        lines.append(f"{say('label.candidates')}{sep.rstrip()}")
+        lines += [f"  - {slug}  {name}" for slug, name in decision.candidates]
     lines.append(f"{say('label.actions')}{sep.rstrip()}")
     lines += [f"  {n}. {action}" for n, action in enumerate(decision.actions, 1)]
     return "\n".join(lines)

@@ -33,6 +33,7 @@ class Decision:
     reasons: tuple[tuple[str, str], ...]  # (code, text)
     actions: tuple[str, ...]
     question: str | None = None
+    candidates: tuple[tuple[str, str], ...] = ()  # (slug, name) of the clients CLIENT may mean
 
     def as_json(self) -> dict:
         """The object `scopekb check --json` prints, keys as the spec orders them."""
@@ -45,6 +46,7 @@ class Decision:
             "reasons": [{"code": code, "text": text} for code, text in self.reasons],
             "actions": list(self.actions),
             "question": self.question,
+            "candidates": [{"client": slug, "name": name} for slug, name in self.candidates],
         }
 
 
@@ -156,6 +158,57 @@ def contains_words(text_words: tuple[str, ...], words: tuple[str, ...]) -> bool:
     return any(text_words[i:i + n] == words for i in range(len(text_words) - n + 1))
 
 
+def one_edit(word: str, other: str) -> bool:
+    """True when one edit turns `word` into `other`: a character inserted, deleted or replaced, or two
+    adjacent characters swapped."""
+    if word == other or abs(len(word) - len(other)) > 1:
+        return False
+    start = 0
+    while start < min(len(word), len(other)) and word[start] == other[start]:
+        start += 1
+    if len(word) == len(other):
+        if word[start + 1:] == other[start + 1:]:  # replaced
+            return True
+        swapped = start + 1 < len(word) and word[start] == other[start + 1] and word[start + 1] == other[start]
+        return swapped and word[start + 2:] == other[start + 2:]
+    if len(word) < len(other):
+        return word[start:] == other[start + 1:]
+    return word[start + 1:] == other[start:]
+
+
+def word_edits(word: str, words: tuple[str, ...]) -> int | None:
+    """The fewest edits `word` needs to match one of `words`: 0 when one begins with it, 1 when one edit
+    turns it into one (for a word of at least 4 characters), None when it matches none."""
+    if any(other.startswith(word) for other in words):
+        return 0
+    if len(word) >= 4 and any(one_edit(word, other) for other in words):
+        return 1
+    return None
+
+
+def may_mean(kb: KnowledgeBase, text: str, limit: int = 10) -> list[tuple[str, str]]:
+    """(slug, name) of the first `limit` clients `text` may mean (spec, "A client not named exactly"),
+    by distance then slug; for a text that names no client."""
+    wanted = normal_form(text).split()
+    if not wanted:
+        return []
+    distance: dict[str, int] = {}
+    # kb.names holds the normal form of every name, alias and slug; a slug's words are its dashes' parts.
+    for form, slug in kb.names.items():
+        words = tuple(form.split(" "))
+        total = 0
+        for word in wanted:
+            edits = word_edits(word, words)
+            if edits is None:
+                break
+            total += edits
+        else:
+            if total < distance.get(slug, total + 1):
+                distance[slug] = total
+    ranked = sorted(distance, key=lambda slug: (distance[slug], slug))[:limit]
+    return [(slug, kb.clients[slug].name) for slug in ranked]
+
+
 def best_match(kb: KnowledgeBase, contracts: tuple[Contract, ...], text: str) -> Candidate | None:
     """The longest candidate found in `text`; a tie goes to the earlier one, contracts' before the catalogue's."""
     text_words = tuple(normal_form(text).split(" "))
@@ -250,6 +303,15 @@ class _Say:
         actions = (action("action.record"), self.text("action.ask", question=question), action("action.recheck"))
         return Decision("ask", self.slug, contract.id, category, None, (reason,), actions, question)
 
+    def uncertain_client(self, candidates: list[tuple[str, str]]) -> Decision:
+        names = self.text("word.list-sep").join(self.text("question.client-candidate", name=name, slug=slug)
+                                          for slug, name in candidates)
+        question = self.text("question.client", candidates=names)
+        reason = ("client-uncertain", self.text("reason.client-uncertain", client=self.req.client))
+        action = self.phrases.action
+        actions = (action("action.record"), self.text("action.ask", question=question), action("action.recheck"))
+        return Decision("ask", self.slug, None, None, None, (reason,), actions, question, tuple(candidates))
+
     def covered(self, contract: Contract, entry: ScopeEntry) -> Decision:
         provider = self.kb.provider
         installing = self.req.kind == "installation"
@@ -273,6 +335,9 @@ def decide(kb: KnowledgeBase, req: Request, lang: str = "fr") -> Decision:
     # Step 1: no contract names this client.
     if client is None:
         say = _Say(kb, req, lang, slugify(req.client), req.client)
+        candidates = may_mean(kb, req.client)
+        if candidates:
+            return say.uncertain_client(candidates)
         return say.no_contract("no-contract", client=req.client)
     say = _Say(kb, req, lang, client.slug, client.name)
     # Step 2: none of its contracts is in force on the date.

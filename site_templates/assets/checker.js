@@ -168,7 +168,8 @@
       team: team,
       reasons: reasons.map(function (r) { return { code: r[0], text: r[1] }; }),
       actions: actions.slice(),
-      question: question === undefined ? null : question
+      question: question === undefined ? null : question,
+      candidates: []  /* only step 1 lists candidates, and a client page answers for its own client */
     };
   }
 

@@ -172,10 +172,10 @@ def breakdown(root: Path) -> str:
     """Where scopekb's own time goes, each part measured alone in this process (contracts cached)."""
     import datetime as dt
 
-    from scopekb.build_search import PageToIndex, page_entries
-    from scopekb.load import load_knowledge_base
-    from scopekb.render import SiteContext, client_body, client_view, render_site, tree_pages
-    from scopekb.render_client_search import client_sections
+    from scopekb.mkdocs_plugin.search_entries import PageToIndex, page_entries
+    from scopekb.kb.load import load_knowledge_base
+    from scopekb.site.pages import SiteContext, client_body, client_view, render_site, tree_pages
+    from scopekb.mkdocs_plugin.client_search import client_sections
 
     today = dt.date.today()
     started = time.perf_counter()

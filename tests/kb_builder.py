@@ -1,7 +1,7 @@
 """Small knowledge bases written as YAML, for tests that read like the spec.
 
 Each test writes a provider and a few contracts into its own folder and loads
-them through the real loader (scopekb.load.load_knowledge_base), so what is
+them through the real loader (scopekb.kb.load.load_knowledge_base), so what is
 tested is what `scopekb check` would see.
 """
 from __future__ import annotations
@@ -11,9 +11,9 @@ import itertools
 import textwrap
 from pathlib import Path
 
-from scopekb.decide import Request, decide
-from scopekb.load import load_knowledge_base
-from scopekb.model import KnowledgeBase
+from scopekb.coverage.decide import Request, decide
+from scopekb.kb.load import load_knowledge_base
+from scopekb.kb.model import KnowledgeBase
 
 # A neutral provider: one category of each kind, teams named after what they do.
 PROVIDER = """\

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kb_builder import PROVIDER
 from scopekb.errors import InputError
-from scopekb.load import load_knowledge_base
+from scopekb.kb.load import load_knowledge_base
 
 # the key is a path of plain keys and indexes, an odd key quoted: `scope[0]."ca tegory"`
 ERROR_LINE = re.compile(r'^contracts/[^:]+\.yaml:\d+: (?:[\w\[\].-]|"(?:[^"\\]|\\.)*")+: .+ \(expected .+\)$')

@@ -25,12 +25,19 @@ import pytest
 from markdown import Markdown
 from mkdocs.structure.pages import Page
 
-from scopekb import build, plugin, plugin_frame, plugin_pages, render
-from scopekb.build import build_site
-from scopekb.build_search import PageToIndex, merge_search_entries
-from scopekb.build_worker import BuildWorker
-from scopekb.load import load_knowledge_base
-from scopekb.plugin import site_language
+from scopekb.mkdocs_plugin import engine
+from scopekb.mkdocs_plugin import plugin
+from scopekb.mkdocs_plugin import frame as plugin_frame
+from scopekb.mkdocs_plugin import pages as plugin_pages
+from scopekb.site import pages as render
+from scopekb.site import context
+from scopekb.site import trees
+from scopekb.kb.model import slugify
+from scopekb.publish.build import build_site
+from scopekb.mkdocs_plugin.search_entries import PageToIndex, merge_search_entries
+from scopekb.mkdocs_plugin.worker import BuildWorker
+from scopekb.kb.load import load_knowledge_base
+from scopekb.mkdocs_plugin.plugin import site_language
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
@@ -72,9 +79,9 @@ def built(tmp_path_factory) -> Path:
 
 def test_mkdocs_build_makes_every_page(built):
     for slug in SLUGS:
-        page = (built / render.client_html(slug)).read_text(encoding="utf-8")
+        page = (built / context.client_html(slug)).read_text(encoding="utf-8")
         assert f'data-client="{slug}"' in page and 'id="scopekb-checker-data"' in page
-        tree = (built / render.tree_page(slug)).read_text(encoding="utf-8")
+        tree = (built / context.tree_page(slug)).read_text(encoding="utf-8")
         assert tree.startswith("<!doctype html>") and tree.rstrip().endswith("</html>")
         assert 'class="scopekb-question"' in tree and 'class="scopekb-leaf ' in tree
     home = (built / "index.html").read_text(encoding="utf-8")
@@ -94,12 +101,12 @@ def test_client_pages_stay_out_of_the_navigation(built):
                     home, re.S).group(0)
     assert "accueil-appel/" in nav and "scenarios/" in nav
     assert "clients/" not in nav
-    page = (built / render.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
+    page = (built / context.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert page.count("clients/") < 20  # no sidebar listing the other clients
 
 
 def test_client_page_has_title_toc_and_html(built):
-    page = (built / render.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
+    page = (built / context.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert re.search(r"<title>Menuiserie Bérard &(amp;)? Fils - ", page)
     assert re.search(r'<h1 id="[^"]+">Menuiserie Bérard &amp; Fils<', page)
     toc = re.search(r'<nav class="md-nav md-nav--secondary".*?</nav>', page, re.S).group(0)
@@ -111,7 +118,7 @@ def test_full_text_search_finds_clients_and_articles(built):
     index = json.loads((built / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["config"]["lang"] == ["fr"]
     locations = {doc["location"].split("#")[0] for doc in index["docs"]}
-    assert {render.client_html(slug) for slug in SLUGS} <= locations
+    assert {context.client_html(slug) for slug in SLUGS} <= locations
     assert "scenarios/outlook-ne-demarre-plus/" in locations and "accueil-appel/" in locations
     assert "" not in locations  # the home page: the finder does that job
     texts = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
@@ -131,9 +138,9 @@ def test_table_cells_are_separate_words_in_the_search_index(built):
     for slug in SLUGS:
         client = kb.clients[slug]
         docs = {doc["location"]: doc["text"] for doc in index["docs"]
-                if doc["location"].startswith(render.client_html(slug) + "#")}
+                if doc["location"].startswith(context.client_html(slug) + "#")}
         for contract in client.contracts:
-            anchor = render.client_html(slug) + "#" + render.slugify(contract.id)
+            anchor = context.client_html(slug) + "#" + slugify(contract.id)
             cells = [kb.provider.catalog[entry.category].label for entry in contract.scope]
             cells += [entry.level.upper() for entry in contract.scope]
             words = set(separator.split(docs[f"{anchor}-perimeter"].lower()))
@@ -160,8 +167,8 @@ def test_scopekb_build_shows_progress_and_a_summary(tmp_path):
     assert re.fullmatch(rf"site built: 8 clients, \d+ pages in [\d.]+ s -> {re.escape(str(root))}/site/internal\n",
                         result.stdout)
     assert "loading contracts" in result.stderr and "building pages" in result.stderr
-    assert (root / "site" / "internal" / render.client_html("hotel-le-belvedere")).is_file()
-    assert [p.name for p in (root / "site").iterdir()] == ["internal"]  # no build folder left behind
+    assert (root / "site" / "internal" / context.client_html("hotel-le-belvedere")).is_file()
+    assert site_folder_entries(root) == ["internal -> its build"]  # no build folder left behind
     # readable by a web server running as another user, like a folder made by mkdir
     assert (root / "site" / "internal").stat().st_mode & 0o777 == 0o777 & ~current_umask()
 
@@ -179,7 +186,7 @@ def test_bad_data_exits_2_and_keeps_the_previous_site(tmp_path):
                           for e in errors), result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert snapshot(root / "site" / "internal") == before
-    assert [p.name for p in (root / "site").iterdir()] == ["internal"]
+    assert site_folder_entries(root) == ["internal -> its build"]
     # The plugin under plain `mkdocs build` also stops before MkDocs empties the site folder.
     result = run(sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"))
     assert result.returncode != 0 and "scope[0].level" in result.stderr
@@ -220,11 +227,11 @@ def test_english_build(tmp_path):
     site = root / "site" / "internal"
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in home and "Find a client" in home and "Clients overview" in home
-    client = (site / render.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
+    client = (site / context.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert "Perimeter" in client and "Escalation team: " in client and "assets/scopekb/checker-shared.js" in client
     checker_shared = (site / "assets" / "scopekb" / "checker-shared.js").read_text(encoding="utf-8")
     assert '"lang":"en"' in checker_shared and '"verdict.out-of-scope":"OUT OF SCOPE"' in checker_shared
-    tree = (site / render.tree_page("menuiserie-berard-fils")).read_text(encoding="utf-8")
+    tree = (site / context.tree_page("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert "OUT OF SCOPE" in tree and "What does the request concern?" in tree
     assert "USER ASSISTANCE FORM" in (site / "accueil-appel" / "index.html").read_text(encoding="utf-8")
 
@@ -236,7 +243,7 @@ def test_render_writes_plain_files(tmp_path):
     assert result.returncode == 0, result.stderr
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert {render.HOME_PAGE, render.CALL_PAGE, render.FINDER_INDEX} <= written
-    assert {render.client_page(s) for s in SLUGS} | {render.tree_page(s) for s in SLUGS} <= written
+    assert {context.client_page(s) for s in SLUGS} | {context.tree_page(s) for s in SLUGS} <= written
     assert result.stdout == f"wrote {len(written)} files to {out}\n"
     assert out.stat().st_mode & 0o777 == 0o777 & ~current_umask()
     (out / "stale.md").write_text("old")
@@ -257,7 +264,7 @@ def test_build_worker_writes_every_tree_or_says_what_failed(tmp_path):
     day = dt.date(2025, 6, 1)
     worker = started(kb, "en", day, False, tmp_path / "site")
     assert worker.finish() == (len(kb.clients), {})
-    expected = dict(render.tree_pages(kb, "en", day, False))
+    expected = dict(trees.tree_pages(kb, "en", day, False))
     assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in expected} == expected
     (tmp_path / "blocked").write_text("a file where a folder should be")
     worker = started(kb, "fr", day, True, tmp_path / "blocked", SEARCH_CONFIG)
@@ -293,7 +300,7 @@ def test_build_worker_gives_each_client_page_its_html(tmp_path, monkeypatch, pro
     kb, day, pages = example_pages(tmp_path, monkeypatch, process)
     worker = started(kb, "fr", day, True, tmp_path / "site")
     for slug in reversed(list(kb.clients)):  # in any order
-        assert worker.body(slug) == render.split_html_page(pages[render.client_page(slug)])[1]
+        assert worker.body(slug) == context.split_html_page(pages[context.client_page(slug)])[1]
     assert worker.finish() == (len(kb.clients), {})
 
 
@@ -304,7 +311,7 @@ def test_build_worker_shares_the_tree_pages_left(tmp_path):
     worker.share_trees()  # at once: the process has written few if any, this one writes the second half
     assert worker.split_at is not None and worker.trees_here == len(kb.clients) - worker.split_at > 0
     assert worker.finish() == (len(kb.clients), {})
-    expected = dict(render.tree_pages(kb, "en", day, False))
+    expected = dict(trees.tree_pages(kb, "en", day, False))
     assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in expected} == expected
     later = started(kb, "en", day, False, tmp_path / "again")
     assert later.finish() == (len(kb.clients), {})
@@ -342,10 +349,10 @@ def test_build_worker_works_on_the_knowledge_base_given_ahead_without_getting_it
     assert [type(m[0]).__name__ for m in sent] == ["str", "tuple"] and sent[0] == ("knowledge base", kb)
     assert sent[1][0][0] is None  # the work, without the knowledge base
     slug = next(iter(kb.clients))
-    assert worker.body(slug) == render.client_body(render.SiteContext(kb, "en", day, False), kb.clients[slug])
+    assert worker.body(slug) == render.client_body(context.SiteContext(kb, "en", day, False), kb.clients[slug])
     assert worker.finish() == (len(kb.clients), {})
-    assert (tmp_path / "site" / render.tree_page(slug)).read_text(encoding="utf-8") == \
-        dict(render.tree_pages(kb, "en", day, False))[render.tree_page(slug)]
+    assert (tmp_path / "site" / context.tree_page(slug)).read_text(encoding="utf-8") == \
+        dict(trees.tree_pages(kb, "en", day, False))[context.tree_page(slug)]
 
 
 def test_the_pipe_from_the_build_worker_holds_many_client_pages():
@@ -411,12 +418,12 @@ def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, proc
     from material.plugins.search.plugin import SearchIndex
 
     kb, day, pages = example_pages(tmp_path, monkeypatch, process)
-    headings = {slug: (render.client_html(slug), f"T{n}", f'<h1 id="t{n}">T{n} &amp; co</h1>')
+    headings = {slug: (context.client_html(slug), f"T{n}", f'<h1 id="t{n}">T{n} &amp; co</h1>')
                 for n, slug in enumerate(kb.clients)}
     other = PageToIndex("other.html", "O", {"tags": ["t"]}, '<h2 id="b">B &amp; C</h2><p>un <b>mot</b></p>')
     expected = {}
     for slug, (url, title, heading) in headings.items():
-        body = render.split_html_page(pages[render.client_page(slug)])[1]
+        body = context.split_html_page(pages[context.client_page(slug)])[1]
         expected[url] = PageToIndex(url, title, {}, f"{heading}\n{body}")
     expected[other.url] = PageToIndex(other.url, other.title, other.meta, other.content)
     for url, page in expected.items():
@@ -431,12 +438,12 @@ def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, proc
     assert entries["other.html"] == [{"location": "other.html", "title": "O", "text": "", "tags": ["t"]},
                                      {"location": "other.html#b", "title": "B &amp; C", "text": "<p>un mot</p>",
                                       "tags": ["t"]}]
-    assert len(list((tmp_path / "site").glob(render.tree_page("*")))) == len(kb.clients)
+    assert len(list((tmp_path / "site").glob(context.tree_page("*")))) == len(kb.clients)
 
 
 
 def test_the_second_process_spreads_its_indexing_and_shares_trees_so_both_end_together():
-    from scopekb.build_search import CLIENTS, END, SPLIT, Indexer
+    from scopekb.mkdocs_plugin.search_entries import CLIENTS, END, SPLIT, Indexer
 
     inbox, out = queue.Queue(), io.BytesIO()
     indexer = Indexer(SEARCH_CONFIG, inbox, out, trees=10)
@@ -498,9 +505,9 @@ def test_the_search_index_is_the_one_material_makes_alone(tmp_path, monkeypatch,
 def test_a_client_page_knows_when_it_holds_what_it_was_rendered_with(tmp_path):
     from mkdocs.structure.files import File
 
-    config = build.mkdocs_config(make_root(tmp_path / "kb"))
+    config = engine.load_config(make_root(tmp_path / "kb"))
     file = File("clients/x.md", src_dir=None, dest_dir=str(tmp_path / "site"), use_directory_urls=True)
-    file.content_string = render.html_page("X & Y", "")
+    file.content_string = context.html_page("X & Y", "")
     page = plugin_pages.ClientPage(file, config, Markdown(extensions=["toc"]), "x")
     page.read_source(config)
     page.render(config, None)
@@ -518,13 +525,13 @@ def test_a_build_from_a_script_without_a_main_guard(tmp_path):
     """The tree pages' process must not run the building program again, as multiprocessing's spawn does."""
     root = make_root(tmp_path / "kb")
     script = tmp_path / "build_it.py"
-    script.write_text(f"from pathlib import Path\nfrom scopekb.build import build_site\n"
+    script.write_text(f"from pathlib import Path\nfrom scopekb.publish.build import build_site\n"
                       f"print(build_site(Path({str(root)!r})).pages)\n", encoding="utf-8")
     result = run(sys.executable, str(script))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().isdigit()
     for slug in SLUGS:
-        assert (root / "site" / "internal" / render.tree_page(slug)).is_file()
+        assert (root / "site" / "internal" / context.tree_page(slug)).is_file()
 
 
 def test_commands_explain_themselves():
@@ -571,7 +578,7 @@ def test_serve_rebuilds_when_a_contract_changes(tmp_path):
                             encoding="utf-8")
         assert wait_for(lambda: "auberge du lac tranquille" in (fetch(index_url) or ""))
         # the decision-tree pages, which a process of their own writes, are served too
-        tree = fetch(f"http://{address}/{render.tree_page('hotel-le-belvedere')}") or ""
+        tree = fetch(f"http://{address}/{context.tree_page('hotel-le-belvedere')}") or ""
         assert 'class="scopekb-question"' in tree
     finally:
         server.terminate()
@@ -622,13 +629,13 @@ def test_client_pages_are_those_mkdocs_makes_with_a_parser_per_page(tmp_path, mo
                                                                  f"  - toc:\n      {toc}\n"))
     build_site(root)
     site = root / "site" / "internal"
-    shared = {p: (site / p).read_bytes() for p in map(render.client_html, SLUGS)}
+    shared = {p: (site / p).read_bytes() for p in map(context.client_html, SLUGS)}
     # No ClientPage made: MkDocs makes the client pages as it makes any other, a Markdown parser each.
     monkeypatch.setattr(plugin, "ClientPage", type("NotMade", (Page,), {"__init__": lambda *args: None}))
     build_site(root)
     assert {p: (site / p).read_bytes() for p in shared} == shared
     if "§" in toc:
-        assert b'title="Lien">\xc2\xa7</a></h1>' in shared[render.client_html("menuiserie-berard-fils")]
+        assert b'title="Lien">\xc2\xa7</a></h1>' in shared[context.client_html("menuiserie-berard-fils")]
 
 
 def test_theme_templates_compile_once_and_again_when_changed(tmp_path, monkeypatch):
@@ -674,7 +681,7 @@ def test_theme_templates_compile_once_and_again_when_changed(tmp_path, monkeypat
 
 
 def test_a_first_build_checks_contract_files_in_both_processes(tmp_path, monkeypatch):
-    from scopekb import load
+    from scopekb.kb import load
     from scopekb.errors import InputError
 
     plain = make_root(tmp_path / "plain")
@@ -696,3 +703,12 @@ def test_a_first_build_checks_contract_files_in_both_processes(tmp_path, monkeyp
     with pytest.raises(InputError) as expected:
         load.load_knowledge_base(root, use_cache=False)
     assert raised.value.messages == expected.value.messages and len(asked) == 2
+
+
+def site_folder_entries(root: Path) -> list[str]:
+    """What site/ holds: the published link, shown with its target when that is the one build beside it."""
+    entries = sorted((root / "site").iterdir())
+    link = root / "site" / "internal"
+    if link.is_symlink() and entries == sorted([link, link.resolve()]):
+        return ["internal -> its build"]
+    return [entry.name for entry in entries]

@@ -8,10 +8,12 @@ import pytest
 
 from test_build import SEARCH_CONFIG, SLUGS, make_root
 
-from scopekb import build_search, render
-from scopekb.build import build_site
-from scopekb.build_search import EntryCache, PageToIndex, page_entries
-from scopekb.plugin import SEARCH_CACHE
+from scopekb.mkdocs_plugin import search_entries as build_search
+from scopekb.site import pages as render
+from scopekb.site import context
+from scopekb.publish.build import build_site
+from scopekb.mkdocs_plugin.search_entries import EntryCache, PageToIndex, page_entries
+from scopekb.mkdocs_plugin.plugin import SEARCH_CACHE
 
 
 def page(n: int, text: str = "un mot") -> PageToIndex:
@@ -83,8 +85,8 @@ def test_a_build_uses_the_entries_kept_and_indexes_a_changed_client_again(tmp_pa
     build_site(root)
     docs = json.loads(index_file.read_text(encoding="utf-8"))["docs"]
     marked = {doc["location"].split("#")[0] for doc in docs if doc["text"].endswith(" KEPT")}
-    changed = render.client_html("hotel-le-belvedere")
-    assert marked == {render.client_html(slug) for slug in SLUGS} - {changed}
+    changed = context.client_html("hotel-le-belvedere")
+    assert marked == {context.client_html(slug) for slug in SLUGS} - {changed}
     assert any("Wi-Fi du hall" in doc["text"] for doc in docs if doc["location"].startswith(changed))
 
 
@@ -92,11 +94,11 @@ def test_a_page_whose_only_change_is_the_day_keeps_its_entries(tmp_path):
     """The status date is out of full-text search: the first build of a day finds the entries of the day before."""
     import datetime as dt
 
-    from scopekb.load import load_knowledge_base
+    from scopekb.kb.load import load_knowledge_base
 
     kb = load_knowledge_base(make_root(tmp_path / "kb"))
     days = dt.date(2025, 6, 1), dt.date(2025, 6, 2)
-    sites = [render.SiteContext(kb, "fr", day, True) for day in days]
+    sites = [context.SiteContext(kb, "fr", day, True) for day in days]
     same = 0
     for slug, client in kb.clients.items():
         before, after = (f'<h1 id="t">T</h1>\n{render.client_body(site, client)}' for site in sites)

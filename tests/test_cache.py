@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 
 from kb_builder import write_kb
-from scopekb import load, validate
+from scopekb.kb import cache, load
+from scopekb.kb import validate
 from scopekb.errors import InputError
-from scopekb.load import FILES_CACHE, SNAPSHOT_CACHE, load_knowledge_base
+from scopekb.kb.cache import FILES_CACHE, SNAPSHOT_CACHE
+from scopekb.kb.load import load_knowledge_base
 
 ALPHA = """\
 id: CTR-1
@@ -34,7 +36,7 @@ BETA = ALPHA.replace("CTR-1", "CTR-2").replace("Alpha", "Beta")
 @pytest.fixture
 def aged(monkeypatch):
     real = time.time_ns
-    monkeypatch.setattr(load, "time_ns", lambda: real() + 10 * load.RACY_NS)
+    monkeypatch.setattr(cache, "time_ns", lambda: real() + 10 * cache.RACY_NS)
 
 
 @pytest.fixture
@@ -89,7 +91,7 @@ def test_an_unchanged_tree_is_answered_without_reading_or_checking(root, aged, m
 def test_a_cached_check_opens_only_the_client_it_concerns(root, aged):
     load_knowledge_base(root)
     kb = load_knowledge_base(root)
-    assert isinstance(kb.clients, load.ClientShelf) and list(kb.clients) == ["alpha", "beta"]
+    assert isinstance(kb.clients, cache.ClientShelf) and list(kb.clients) == ["alpha", "beta"]
     assert kb.find_client("Beta").contracts[0].id == "CTR-2"
     assert set(kb.clients.opened) == {"beta"}
     # Pickled (a build sends it to its second process while it opens clients): the blobs, nothing opened.
@@ -184,7 +186,7 @@ def test_a_cache_from_another_scopekb_version_is_ignored(root, aged, monkeypatch
     (root / SNAPSHOT_CACHE).unlink()  # (else the whole knowledge base of the last load answers)
     assert names(root)["CTR-1"] == "Planted"
     # ...another version does not
-    monkeypatch.setattr(load, "__version__", "0.0.0-other")
+    monkeypatch.setattr(cache, "__version__", "0.0.0-other")
     assert names(root)["CTR-1"] == "Alpha"
 
 
@@ -216,7 +218,7 @@ def test_the_command_uses_the_cache_and_sees_edits(root):
         assert (out.returncode, out.stderr) == (0, "")
         return out.stdout
 
-    time.sleep(load.RACY_NS / 1e9 + 0.1)  # until the files are old enough to be cached
+    time.sleep(cache.RACY_NS / 1e9 + 0.1)  # until the files are old enough to be cached
     assert '"team": "helpdesk"' in check()
     assert cached_files(root) == {"contracts/provider.yaml", "contracts/alpha.yaml", "contracts/beta.yaml"}
     rewrite_keeping_size_and_mtime(root / "contracts/provider.yaml", "Helpdesk N1", "Hotline 24h")
@@ -237,7 +239,7 @@ def start_of_a_second() -> None:
 
 def two_writes_within_one_tick(root: Path, monkeypatch) -> str:
     """Read a contract, rewrite it within the same one-second tick (mtime put back); the name loaded then."""
-    monkeypatch.setattr(load, "_signature", coarse_signature)
+    monkeypatch.setattr(cache, "_signature", coarse_signature)
     path = root / "contracts/alpha.yaml"
     start_of_a_second()
     path.write_text(ALPHA.replace("Alpha", "First"), encoding="utf-8")
@@ -256,7 +258,7 @@ def test_two_changes_within_one_clock_tick_are_not_confused(root, monkeypatch):
 
 def test_the_racy_rule_is_what_makes_that_right(root, monkeypatch):
     # the same scene with the rule switched off does answer from stale data
-    monkeypatch.setattr(load, "RACY_NS", -10**12)
+    monkeypatch.setattr(cache, "RACY_NS", -10**12)
     assert two_writes_within_one_tick(root, monkeypatch) == "First"
 
 

@@ -11,8 +11,8 @@ import subprocess
 import pytest
 
 from kb_builder import build_kb, check, codes, write_kb
-from scopekb.model import normal_form
-from scopekb.decide import one_edit, word_edits
+from scopekb.kb.model import normal_form
+from scopekb.coverage.match import one_edit, word_edits
 
 
 def contract(cid: str, name: str, aliases: tuple[str, ...] = (), slug: str | None = None) -> str:

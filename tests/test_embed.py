@@ -7,9 +7,9 @@ import json
 
 from kb_builder import build_kb
 
-from scopekb.embed import (SHARED_GLOBAL, checker_data, checker_html, client_data, client_json, form_labels,
+from scopekb.site.checker_data import (SHARED_GLOBAL, checker_data, checker_html, client_data, client_json, form_labels,
                            shared_data, shared_script)
-from scopekb.i18n import LANGUAGES, MESSAGES
+from scopekb.words import LANGUAGES, catalogue
 
 MARKUP = """\
     id: CTR-7
@@ -94,7 +94,11 @@ def test_what_decide_reads_is_there(tmp_path):
     assert data["defaults"] == {"escalation": kb.provider.escalation, "installation": kb.provider.installation}
     assert set(data["teams"]) == {"helpdesk", "boss", "onsite", "n2-sys", "sales"}
     assert data["teams"]["helpdesk"] == {"name": "Helpdesk N1", "phone": "01 00 00 00 01"}
-    assert data["messages"] == MESSAGES["en"] and data["labels"] == form_labels("en") != form_labels("fr")
+    # every sentence decide() can say, in the site's language, and no other
+    assert data["messages"]["verdict.handle"] == catalogue("en")["verdict.handle"]
+    assert all(catalogue("en")[key] == text for key, text in data["messages"].items())
+    assert not any(key.startswith(("finder.", "client.", "checker.")) for key in data["messages"])
+    assert data["labels"] == form_labels("en") != form_labels("fr")
     assert data["lang"] == "en"
 
 

@@ -13,8 +13,9 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from test_build import SLUGS, make_root, snapshot
 
-from scopekb import plugin_frame, render
-from scopekb.build import build_site
+from scopekb.mkdocs_plugin import frame as plugin_frame
+from scopekb.site import context
+from scopekb.publish.build import build_site
 
 ODD_CLIENT = """\
 id: CTR-ODD
@@ -91,11 +92,11 @@ def test_framed_pages_are_the_pages_the_theme_makes(tmp_path, monkeypatch, setti
         configure(root, old, new)
     framed, full, full_renders = both_ways(root, monkeypatch)
     assert framed == full
-    clients = [render.client_html(slug) for slug in [*SLUGS, "odd"]]
+    clients = [context.client_html(slug) for slug in [*SLUGS, "odd"]]
     assert all(page in framed for page in clients)
     # The theme rendered one client page in full and its stand-in twice; every other client page is framed.
     assert sum(url.startswith("clients/") for url in full_renders) == 3, full_renders
-    assert b"Caf\xc3\xa9 &lt;b&gt;&amp;amp;&lt;/b&gt;" in framed[render.client_html("odd")]
+    assert b"Caf\xc3\xa9 &lt;b&gt;&amp;amp;&lt;/b&gt;" in framed[context.client_html("odd")]
 
 
 def test_a_theme_override_reading_more_of_the_page_gets_every_page_rendered(tmp_path, monkeypatch):
@@ -108,7 +109,7 @@ def test_a_theme_override_reading_more_of_the_page_gets_every_page_rendered(tmp_
     framed, full, full_renders = both_ways(root, monkeypatch)
     assert framed == full
     for slug in SLUGS:
-        assert f"<p>CLIENTS/{slug.upper()}.MD</p>".encode() in framed[render.client_html(slug)]
+        assert f"<p>CLIENTS/{slug.upper()}.MD</p>".encode() in framed[context.client_html(slug)]
     # The first page and its stand-in (twice), then every other page: the stand-in's source path shows
     # in a way the frame does not know.
     assert sum(url.startswith("clients/") for url in full_renders) == len(SLUGS) + 2
@@ -147,14 +148,14 @@ def test_a_page_unlike_the_first_is_rendered_in_full(tmp_path, monkeypatch):
     root = make_root(tmp_path / "kb")
     (root / "hooks.py").write_text(
         "def on_page_context(context, page, config, nav):\n"
-        f"    if page.url == {render.client_html(SLUGS[3])!r}:\n"
+        f"    if page.url == {context.client_html(SLUGS[3])!r}:\n"
         "        page.meta['description'] = 'Described <here>'\n"
         "    return context\n", encoding="utf-8")
     configure(root, "site_name:", "hooks: [hooks.py]\nsite_name:")
     framed, full, full_renders = both_ways(root, monkeypatch)
     assert framed == full
-    assert b'<meta name="description" content="Described <here>">' in framed[render.client_html(SLUGS[3])]
-    assert [url for url in full_renders if url.startswith("clients/")][3:] == [render.client_html(SLUGS[3])]
+    assert b'<meta name="description" content="Described <here>">' in framed[context.client_html(SLUGS[3])]
+    assert [url for url in full_renders if url.startswith("clients/")][3:] == [context.client_html(SLUGS[3])]
 
 
 class CountedTemplate:

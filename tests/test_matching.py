@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kb_builder import ALPHA, assert_verdict, build_kb, check, codes, hardware_contract
-from scopekb.model import normal_form, slugify
+from scopekb.kb.model import normal_form, slugify
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def test_a_matched_model_stands_for_its_asset(tmp_path):
 
 from hypothesis import given, strategies as st  # noqa: E402
 
-from scopekb.decide import Candidate, Matcher, contains_words  # noqa: E402
+from scopekb.coverage.match import Candidate, Matcher, contains_words
 
 WORDS = st.sampled_from(["pc", "imprimante", "laser", "hp", "word", "serveur", "de", "fichiers"])
 

@@ -16,11 +16,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scopekb.decide import Request, decide
-from scopekb.load import load_knowledge_base
-from scopekb.model import (CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS, Asset, Category, Contract,
+from scopekb.coverage.decide import Request, decide
+from scopekb.kb.load import load_knowledge_base
+from scopekb.kb.model import (CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS, Asset, Category, Contract,
                            KnowledgeBase, Provider, ScopeEntry, Team, normal_form, slugify)
-from scopekb.validate import assemble
+from scopekb.kb.validate import assemble
 
 VERDICTS = {"handle", "route", "out-of-scope", "no-contract", "ask"}
 REASON_CODES = {"no-contract", "contract-inactive", "asset-unknown", "not-in-perimeter", "subject-unknown",

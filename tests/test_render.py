@@ -17,11 +17,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scopekb import render
-from scopekb.decide import Request, decide
-from scopekb.load import load_knowledge_base
-from scopekb.model import Asset, Contract, ScopeEntry, normal_form, slugify
-from scopekb.validate import assemble
+from scopekb.site import pages as render
+from scopekb.site import context
+from scopekb.words import sentences
+from scopekb.coverage.decide import Request, decide
+from scopekb.kb.load import load_knowledge_base
+from scopekb.kb.model import Asset, Contract, ScopeEntry, normal_form, slugify
+from scopekb.kb.validate import assemble
 
 from kb_builder import DAY, build_kb
 
@@ -103,7 +105,7 @@ MARKDOWNISH = st.lists(st.characters(codec="utf-8", exclude_categories=("Cs", "C
 def test_any_text_shows_as_itself_in_markdown(text):
     expected = " ".join(text.split())
     assume(expected)
-    shown = TextOf(to_html("# " + render.md_escape(text) + "\n\n" + render.md_escape(text)))
+    shown = TextOf(to_html("# " + context.md_escape(text) + "\n\n" + context.md_escape(text)))
     assert [tag for tag, _ in shown.tags] == ["h1", "p"]
     assert shown.words() == f"{expected} {expected}"
 
@@ -112,9 +114,9 @@ def test_client_data_never_becomes_markup(evil_site):
     kb, files = evil_site
     client = kb.clients["evil"]
     pages = {
-        "client": to_html(files[render.client_page("evil")]),
+        "client": to_html(files[context.client_page("evil")]),
         "home": to_html(files[render.HOME_PAGE]),
-        "tree": files[render.tree_page("evil")],
+        "tree": files[context.tree_page("evil")],
     }
     for name, page in pages.items():
         parsed = TextOf(page)
@@ -137,7 +139,7 @@ def test_client_data_never_becomes_markup(evil_site):
 
 def test_checker_data_cannot_end_its_script(evil_site):
     _, files = evil_site
-    page = files[render.client_page("evil")]
+    page = files[context.client_page("evil")]
     data = re.search(r'<script type="application/json" id="scopekb-checker-data">(.*?)</script>', page, re.S)
     assert data and "<" not in data.group(1)
     assert json.loads(data.group(1))["client"]["name"].startswith("*Evil* <script>")
@@ -231,7 +233,7 @@ def test_client_page_shows_the_contract_and_the_engine_verdict_per_asset(example
     today = dt.date(2026, 11, 26)
     files = render.render_site(example, today=today)
     for client in example.clients.values():
-        page = to_html(files[render.client_page(client.slug)])
+        page = to_html(files[context.client_page(client.slug)])
         text = TextOf(page).words()
         assert f'data-client="{client.slug}"' in page
         for contract in client.contracts:
@@ -252,7 +254,7 @@ def test_client_page_shows_the_contract_and_the_engine_verdict_per_asset(example
 
 def test_client_page_lists_routing_and_escalation(example):
     files = render.render_site(example, today=DAY)
-    text = TextOf(to_html(files[render.client_page("editions-marchand-cie")])).words()
+    text = TextOf(to_html(files[context.client_page("editions-marchand-cie")])).words()
     assert "Applications bureautiques non standards : routé vers Support N2 applications métier" in text
     assert "Installations (niveau N1) : réalisées par téléphone par Helpdesk N1" in text
     assert "Équipe d'escalade : Responsable du support (01 84 25 60 10)" in text
@@ -260,14 +262,14 @@ def test_client_page_lists_routing_and_escalation(example):
 
 def test_tree_page_is_plain_html_with_links_back(example):
     files = render.render_site(example, today=DAY)
-    page = files[render.tree_page("menuiserie-berard-fils")]
+    page = files[context.tree_page("menuiserie-berard-fils")]
     parsed = TextOf(page)
     assert page.startswith("<!doctype html>\n<html lang=\"fr\">")
     links = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
     assert links == {"../clients/menuiserie-berard-fils.html", "../", "../accueil-appel/"}
     assert {"script"} & {tag for tag, _ in parsed.tags} == set()
     assert "HORS PÉRIMÈTRE" in parsed.words() and "PRIS EN CHARGE" in parsed.words()
-    flat = render.render_site(example, today=DAY, directory_urls=False)[render.tree_page("menuiserie-berard-fils")]
+    flat = render.render_site(example, today=DAY, directory_urls=False)[context.tree_page("menuiserie-berard-fils")]
     assert '"../accueil-appel.html"' in flat and '"../index.html"' in flat
 
 
@@ -291,11 +293,11 @@ def test_english_site(example):
     files = render.render_site(example, lang="en", today=DAY)
     assert "Find a client" in files[render.HOME_PAGE]
     assert "USER ASSISTANCE FORM" in files[render.CALL_PAGE]
-    client = TextOf(to_html(files[render.client_page("menuiserie-berard-fils")])).words()
+    client = TextOf(to_html(files[context.client_page("menuiserie-berard-fils")])).words()
     assert "Escalation team: Responsable du support" in client and "Perimeter" in client
-    tree = files[render.tree_page("menuiserie-berard-fils")]
+    tree = files[context.tree_page("menuiserie-berard-fils")]
     assert '<html lang="en">' in tree and "OUT OF SCOPE" in tree and "Decision tree: " in tree
-    for words in (render.words("fr"), render.words("en")):
+    for words in (sentences("fr"), sentences("en")):
         assert words("tree.title", client="X")
     with pytest.raises(ValueError):
         render.render_site(example, lang="de")
@@ -309,7 +311,7 @@ def test_generated_paths(example):
             } <= set(files)
     assert {p for p in files if p.startswith(("clients/", "arbres/"))} == {
         path for slug in slugs for path in (f"clients/{slug}.md", f"arbres/{slug}.html")}
-    title, body = render.split_html_page(files[render.client_page(slugs[0])])
+    title, body = context.split_html_page(files[context.client_page(slugs[0])])
     assert title.startswith("# ") and body.startswith('<div class="scopekb-client">')
-    assert render.split_html_page(files[render.CALL_PAGE]) is None
-    assert [level for level, _, _ in render.html_headings(body)][:3] == [2, 2, 3]
+    assert context.split_html_page(files[render.CALL_PAGE]) is None
+    assert [level for level, _, _ in context.html_headings(body)][:3] == [2, 2, 3]

@@ -14,10 +14,12 @@ from kb_builder import build_kb
 from test_properties import contracts, providers
 from test_render import EVIL_CONTRACT
 
-from scopekb import render
-from scopekb.load import load_knowledge_base
-from scopekb.render_client_search import client_sections
-from scopekb.validate import assemble
+from scopekb.site import pages as render
+from scopekb.site import context
+from scopekb.kb.model import slugify
+from scopekb.kb.load import load_knowledge_base
+from scopekb.mkdocs_plugin.client_search import client_sections
+from scopekb.kb.validate import assemble
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = dt.date(2025, 6, 1)
@@ -25,8 +27,8 @@ DAY = dt.date(2025, 6, 1)
 
 def title_heading(client) -> str:
     """The title's heading as MkDocs writes it above the page's HTML."""
-    anchor = render.slugify(client.name) or "title"
-    return (f'<h1 id="{anchor}">{render.escape(client.name)}<a class="headerlink" href="#{anchor}" '
+    anchor = slugify(client.name) or "title"
+    return (f'<h1 id="{anchor}">{context.escape(client.name)}<a class="headerlink" href="#{anchor}" '
             f'title="Permanent link">&para;</a></h1>')
 
 
@@ -43,7 +45,7 @@ def written(sections: list[tuple]) -> list[tuple]:
 
 
 def assert_same_sections(kb, lang: str) -> int:
-    site = render.SiteContext(kb, lang, DAY, True)
+    site = context.SiteContext(kb, lang, DAY, True)
     for client in kb.clients.values():
         view = render.client_view(site, client)
         heading = title_heading(client)
@@ -64,7 +66,7 @@ def test_same_sections_with_markup_in_the_data(tmp_path):
 def test_a_heading_that_is_not_one_section_is_left_to_the_html():
     kb = load_knowledge_base(REPO)
     client = next(iter(kb.clients.values()))
-    view = render.client_view(render.SiteContext(kb, "fr", DAY, True), client)
+    view = render.client_view(context.SiteContext(kb, "fr", DAY, True), client)
     assert client_sections(view, "<h2>no id</h2><h3 id='a'>two</h3>") is None
 
 

@@ -12,9 +12,10 @@ from material.plugins.search.plugin import Parser
 from kb_builder import build_kb
 from test_render import EVIL_CONTRACT
 
-from scopekb import render
-from scopekb.load import load_knowledge_base
-from scopekb.render_search import search_sections, search_view
+from scopekb.site import pages as render
+from scopekb.site import context
+from scopekb.kb.load import load_knowledge_base
+from scopekb.mkdocs_plugin.search_sections import search_sections, search_view
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,7 +32,7 @@ def generated_pages(kb, lang: str) -> dict[str, str]:
     """Each generated HTML page as the search plugin gets it: the title's heading, then the HTML."""
     pages = {}
     for path, text in render.render_site(kb, lang=lang, today=dt.date(2025, 6, 1)).items():
-        parts = render.split_html_page(text) if path.endswith(".md") else None
+        parts = context.split_html_page(text) if path.endswith(".md") else None
         if parts:
             title = parts[0].rsplit("# ", 1)[1].strip()
             pages[path] = (f'<h1 id="title">{title}<a class="headerlink" href="#title" title="Permanent link">'

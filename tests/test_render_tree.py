@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from scopekb import render
-from scopekb.decide import Request, decide
-from scopekb.load import load_knowledge_base
-from scopekb.model import normal_form
-from scopekb.render_tree import Leaf, Question, build_tree, periods
+from scopekb.site import context
+from scopekb.coverage.decide import Request, decide
+from scopekb.kb.load import load_knowledge_base
+from scopekb.kb.model import normal_form
+from scopekb.coverage.tree import Leaf, Question, build_tree, periods
 
 from kb_builder import DAY, build_kb
 
@@ -101,10 +101,10 @@ def requests_for(kb, client, today):
 
 
 def check_tree_agrees_with_decide(kb, today, lang="fr"):
-    site = render.SiteContext(kb, lang, today, True)
+    site = context.SiteContext(kb, lang, today, True)
     walked = 0
     for client in kb.clients.values():
-        tree = build_tree(site, client)
+        tree = build_tree(site.kb, client, site.lang, site.today)
         for request in requests_for(kb, client, today):
             leaf = walk(tree, request)
             decision = decide(kb, request, lang)
@@ -146,8 +146,8 @@ def test_trees_of_several_overlapping_contracts(tmp_path):
           items: [{id: SRV-1, category: servers, acquired: 2025-03-05}]
         out_of_scope: {may_propose: [billed-service]}
         """)
-    site = render.SiteContext(kb, "fr", DAY, True)
-    tree = build_tree(site, kb.clients["multi"])
+    site = context.SiteContext(kb, "fr", DAY, True)
+    tree = build_tree(site.kb, kb.clients["multi"], site.lang, site.today)
     assert [a.covers[1:] for a in tree.answers] == [(dt.date(2025, 4, 1), dt.date(2025, 12, 31)),
                                                     (dt.date(2026, 1, 1), None), (None, None)]
     assert check_tree_agrees_with_decide(kb, DAY) > 1000
@@ -157,11 +157,11 @@ def test_trees_of_several_overlapping_contracts(tmp_path):
 def test_seed_cases_in_the_trees(example):
     """Software installation: covered (by phone here); printer bought after signing: out of scope."""
     today = dt.date(2026, 11, 26)
-    site = render.SiteContext(example, "fr", today, True)
-    marchand = build_tree(site, example.clients["editions-marchand-cie"])
+    site = context.SiteContext(example, "fr", today, True)
+    marchand = build_tree(site.kb, example.clients["editions-marchand-cie"], site.lang, site.today)
     leaf = walk(marchand, Request("editions-marchand-cie", today, kind="installation", item="Word"))
     assert (leaf.decision.verdict, leaf.decision.team) == ("handle", "helpdesk")
-    berard = build_tree(site, example.clients["menuiserie-berard-fils"])
+    berard = build_tree(site.kb, example.clients["menuiserie-berard-fils"], site.lang, site.today)
     leaf = walk(berard, Request("menuiserie-berard-fils", today, asset="PRN-0107"))
     assert (leaf.decision.verdict, leaf.decision.reasons[0][0], leaf.decision.team) == (
         "out-of-scope", "acquired-after-signature", "management")

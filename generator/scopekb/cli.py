@@ -17,9 +17,9 @@ from pathlib import Path
 
 import click
 
-from .errors import InputError, writing
-from .i18n import LANGUAGES, message
-from .model import REQUEST_KINDS
+from scopekb.errors import InputError, writing
+from scopekb.words import LANGUAGES, message
+from scopekb.kb.model import REQUEST_KINDS
 
 ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="Knowledge-base folder (holds contracts/).")
@@ -76,8 +76,8 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
       scopekb check "Éditions Marchand" --kind installation --item logiciel --json
       scopekb check CDA --item Excel --lang en --date 2026-12-01
     """
-    from .decide import Request, decide
-    from .load import load_knowledge_base
+    from scopekb.coverage.decide import Request, decide
+    from scopekb.kb.load import load_knowledge_base
 
     if kind not in REQUEST_KINDS:
         raise click.BadParameter(f"'{kind}' is not a request kind (expected one of {', '.join(REQUEST_KINDS)})",
@@ -102,26 +102,26 @@ def format_decision(kb, decision, lang: str) -> str:
     def say(key, **fields):
         return message(lang, key, **fields)
 
-    sep = " : " if lang == "fr" else ": "  # French typography puts a space before the colon
+    sep = say("word.colon") + " "  # French typography puts a space before the colon
     headline = say(f"verdict.{decision.verdict}")
     if decision.team:
         team = kb.provider.teams[decision.team]
         headline += f" → {team.name}" + (f" ({team.phone})" if team.phone else "")
     client = kb.clients.get(decision.client)
-    lines = [headline, f"{say('label.client')}{sep}{client.name if client else decision.client} ({decision.client})"]
+    lines = [headline, f"{say('checker.client')}{sep}{client.name if client else decision.client} ({decision.client})"]
     if decision.contract:
-        lines.append(f"{say('label.contract')}{sep}{decision.contract}")
+        lines.append(f"{say('checker.contract')}{sep}{decision.contract}")
     if decision.category:
-        lines.append(f"{say('label.category')}{sep}{kb.provider.catalog[decision.category].label} "
+        lines.append(f"{say('checker.category')}{sep}{kb.provider.catalog[decision.category].label} "
                      f"({decision.category})")
     for code, text in decision.reasons:
-        lines.append(f"{say('label.reasons')}{sep}[{code}] {text}")
+        lines.append(f"{say('checker.reasons')}{sep}[{code}] {text}")
     if decision.question:
-        lines.append(f"{say('label.question')}{sep}{decision.question}")
+        lines.append(f"{say('checker.question')}{sep}{decision.question}")
     if decision.candidates:
-        lines.append(f"{say('label.candidates')}{sep.rstrip()}")
+        lines.append(f"{say('checker.candidates')}{sep.rstrip()}")
         lines += [f"  - {slug}  {name}" for slug, name in decision.candidates]
-    lines.append(f"{say('label.actions')}{sep.rstrip()}")
+    lines.append(f"{say('checker.actions')}{sep.rstrip()}")
     lines += [f"  {n}. {action}" for n, action in enumerate(decision.actions, 1)]
     return "\n".join(lines)
 
@@ -136,7 +136,7 @@ def validate(root):
       scopekb validate
       scopekb validate --root ./kb
     """
-    from .load import load_knowledge_base
+    from scopekb.kb.load import load_knowledge_base
 
     kb = load_knowledge_base(root, use_cache=False)
     click.echo(f"ok: {len(kb.contracts)} contracts, {len(kb.clients)} clients, "
@@ -155,7 +155,7 @@ def schema(kind, out):
       scopekb schema contract
       scopekb schema --out schema/
     """
-    from .schema import dump_schema, write_schemas
+    from scopekb.kb.schema import dump_schema, write_schemas
 
     if out is not None:
         with writing("command line: --out", out):
@@ -175,7 +175,7 @@ def init(directory):
     Examples:
       scopekb init ./kb && scopekb validate --root ./kb
     """
-    from .scaffold import scaffold
+    from scopekb.kb.scaffold import scaffold
 
     with writing("command line: DIRECTORY", directory):
         written = scaffold(directory)
@@ -263,7 +263,7 @@ def build(root):
       scopekb build
       scopekb build --root ./kb && python -m http.server -d ./kb/site/internal
     """
-    from .build import Progress, build_site
+    from scopekb.publish.build import Progress, build_site
 
     summary = build_site(root, Progress())
     click.echo(summary.line())
@@ -282,7 +282,7 @@ def serve(root, address, open_browser):
       scopekb serve
       scopekb serve --root ./kb --addr 127.0.0.1:8001
     """
-    from .build import serve_site
+    from scopekb.mkdocs_plugin.engine import serve_site
 
     if not is_address(address):
         raise click.BadParameter(f"'{address}' is not an address to serve on (expected HOST:PORT, such as "
@@ -319,7 +319,7 @@ def render(root, audience, out, lang):
       scopekb render --audience internal --out /tmp/pages
       scopekb render --root ./kb --out ./kb/generated --lang en
     """
-    from .build import render_to_dir
+    from scopekb.publish.build import render_to_dir
 
     if lang is not None and lang not in LANGUAGES:
         raise click.BadParameter(f"'{lang}' is not a language (expected one of {', '.join(LANGUAGES)})",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from scopekb.decide import Request
+from scopekb.coverage.decide import Request
 
 FORM = "#scopekb-checker"
 RESULT = "#scopekb-checker [data-scopekb-result]"

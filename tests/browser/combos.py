@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from scopekb.decide import Request, decide
-from scopekb.load import load_knowledge_base
-from scopekb.model import REQUEST_KINDS, Client, KnowledgeBase, normal_form
+from scopekb.coverage.decide import Request, decide
+from scopekb.kb.load import load_knowledge_base
+from scopekb.kb.model import REQUEST_KINDS, Client, KnowledgeBase, normal_form
 
 DAY = dt.timedelta(days=1)
 NONSENSE = "zorglub quantique"

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from scopekb import render
-from scopekb.load import load_knowledge_base
-from scopekb.model import KnowledgeBase
+from scopekb.site import pages as render
+from scopekb.site import context
+from scopekb.kb.load import load_knowledge_base
+from scopekb.kb.model import KnowledgeBase
 
 from .axe import install_axe
 from .serve import serve
@@ -43,7 +44,7 @@ class Site:
         return self.page_url(self.root / rel)
 
     def tree_url(self, slug: str) -> str:
-        return self.url_of(render.tree_page(slug))
+        return self.url_of(context.tree_page(slug))
 
     def call_reception_url(self) -> str:
         return self.url_of(render.CALL_PAGE.removesuffix(".md") + "/index.html")

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from scopekb.embed import form_labels
+from scopekb.site.checker_data import form_labels
 
 from .checker_form import as_shown, asset_choices, ask_request, page_data, wait_for_checker
 from .combos import expected, requests

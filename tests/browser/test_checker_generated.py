@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scopekb.decide import decide
-from scopekb.embed import checker_data
+from scopekb.coverage.decide import decide
+from scopekb.site.checker_data import checker_data
 
 from .combos import as_js
 from .conftest import REPO

@@ -13,8 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from scopekb.embed import checker_data
-from scopekb.model import normal_form
+from scopekb.site.checker_data import checker_data
+from scopekb.kb.model import normal_form
 
 from .checker_form import page_data
 from .combos import as_js, python_answers, requests

@@ -1,7 +1,7 @@
 """The home page's client finder: three letters, results as you type, Enter opens the client."""
 from __future__ import annotations
 
-from scopekb.model import normal_form
+from scopekb.kb.model import normal_form
 
 from .finder import INPUT, find, open_first
 

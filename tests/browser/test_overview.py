@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from scopekb import render
+from scopekb.site import pages as render
 
 from .axe import serious_violations
 from .serve import serve

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from scopekb.i18n import message
+from scopekb.words import message
 
 from .checker_form import as_shown, ask, page_data, wait_for_checker
 from .conftest import REPO

@@ -6,7 +6,7 @@ tree pages are complete HTML that MkDocs would only copy, and Material's search
 reads each page's HTML with a parser in Python. A process of their own does
 them on the other core while MkDocs builds the pages.
 
-The process is `python -m scopekb.build_worker`. It gets its messages as
+The process is `python -m scopekb.mkdocs_plugin.worker`. It gets its messages as
 pickles on stdin: contract files to check while the contracts load (CHECK, a
 first build only), then word to get ready (GET_READY) and the knowledge base
 (KNOWLEDGE), while MkDocs loads; the work; once MkDocs has read every page,
@@ -37,10 +37,11 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from .build_search import CLIENTS, END, SPLIT, EntryCache, Indexer, PageToIndex, page_entries
-from .load import check_contract_files
-from .model import KnowledgeBase
-from .render import SiteContext, client_body, client_view, compile_templates, tree_pages
+from scopekb.mkdocs_plugin.search_entries import CLIENTS, END, SPLIT, EntryCache, Indexer, PageToIndex, page_entries
+from scopekb.kb.load import check_contract_files
+from scopekb.kb.model import KnowledgeBase
+from scopekb.site.pages import SiteContext, client_body, client_view, tree_pages
+from scopekb.site.context import compile_templates
 
 CHECK = "check"  # (CHECK, root, files): check these contract files (load.check_contract_files) first
 CHECKED = "checked"  # (CHECKED, {file: result}): the answer
@@ -98,8 +99,9 @@ class BuildWorker:
         self.checked: dict | None = None  # contract files the process checked, when asked to
         self.given: KnowledgeBase | None = None  # sent ahead of the work (`give`)
         try:
-            self.process = subprocess.Popen([sys.executable, "-m", "scopekb.build_worker"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.process = subprocess.Popen([sys.executable, "-m", "scopekb.mkdocs_plugin.worker"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                            preexec_fn=_end_with_parent)
         except OSError:
             self.process = None
             self.outcome = ("done", (0, {}))
@@ -235,6 +237,13 @@ class BuildWorker:
         if self.split_at is not None and self.split_at < len(self.work[0].clients):
             self.trees_here = write_tree_pages(*self.work, self.split_at)
 
+    def stop(self) -> None:
+        """End the process now, whatever it is doing (the build failed or was stopped)."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                self.process.kill()
+        self.finish(raise_error=False)
+
     def finish(self, raise_error: bool = True) -> tuple[int, dict[str, list[dict]]]:
         """Wait until every tree page is written and every page indexed; raise what stopped it, if anything.
 
@@ -251,6 +260,15 @@ class BuildWorker:
             return 0, {}
         trees, entries = value if isinstance(value, tuple) else (value, {})
         return trees + self.trees_here, {**entries, **self.entries}
+
+
+def _end_with_parent() -> None:
+    """In the new process, before it runs: ask Linux to kill it when the building process dies, even by
+    SIGKILL, so that no orphan goes on rendering pages for a build that is gone."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _widen_pipe(stream, size: int = 1 << 20) -> None:
@@ -309,7 +327,7 @@ def _get_ready() -> None:
     0.08 s that the work would otherwise wait for."""
     from material.plugins.search import plugin  # noqa: F401  (page_entries's indexer)
 
-    from . import render_tree  # noqa: F401
+    from scopekb.coverage import tree as render_tree# noqa: F401
 
     compile_templates("client.html.j2", "tree.html.j2")
 
@@ -332,7 +350,7 @@ def _check(message: tuple, stdout) -> None:
 
 
 def _worker_process() -> None:
-    """`python -m scopekb.build_worker`: the work from stdin; bodies, then the outcome, pickled on stdout."""
+    """`python -m scopekb.mkdocs_plugin.worker`: the work from stdin; bodies, then the outcome, pickled on stdout."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     # Contract files to check come first (a first build), or word that there are none: then get ready
     # while the building process loads MkDocs, and wait for the work.

@@ -14,11 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
-
-from .decide import Decision, Request, decide
-from .model import Client, Contract, normal_form
-from .render import KIND_ORDER, SiteContext, render_html
+from scopekb.coverage.decide import Decision, Request, decide
+from scopekb.kb.model import REQUEST_KINDS as KIND_ORDER, Client, Contract, KnowledgeBase, normal_form
+from scopekb.words import message, sentences
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -83,15 +81,16 @@ def settled_before_kind(decision: Decision, active: tuple[Contract, ...]) -> boo
 
 
 class TreeBuilder:
-    def __init__(self, site: SiteContext, client: Client):
-        self.site, self.client, self.t = site, client, site.t
+    def __init__(self, kb: KnowledgeBase, client: Client, lang: str, today: dt.date):
+        self.kb, self.client, self.lang, self.today = kb, client, lang, today
+        self.t = sentences(lang)
 
     def decide(self, request: Request) -> Leaf:
-        return Leaf(decide(self.site.kb, request, self.site.lang))
+        return Leaf(decide(self.kb, request, self.lang))
 
     def build(self) -> Question:
         """Step 2 first (step 1 is settled: the caller's company is this client)."""
-        t, today = self.t, self.site.today
+        t, today = self.t, self.today
         answers = []
         for start, end, active in periods(self.client):
             if end is not None and end < today:
@@ -107,7 +106,7 @@ class TreeBuilder:
 
     def subject(self, day: dt.date, active: tuple[Contract, ...]) -> Question:
         """Step 3: each asset, each scope entry, each other category, and what matches nothing."""
-        t, catalog = self.t, self.site.kb.provider.catalog
+        t, catalog = self.t, self.kb.provider.catalog
         client = self.client.slug
         subjects: list[tuple[str, Node, frozenset]] = []
         seen: set[str] = set()
@@ -142,7 +141,7 @@ class TreeBuilder:
                                  frozenset({("item", normal_form(category.label))})))
         unknown = Request(client, day, asset=t("tree.unknown-asset-sample"))
         subjects.append((t("tree.a-unknown-asset"), self.kinds(unknown, active), frozenset({("other-asset",)})))
-        unmatched = decide(self.site.kb, Request(client, day, item=t("tree.unmatched-sample")), self.site.lang)
+        unmatched = decide(self.kb, Request(client, day, item=t("tree.unmatched-sample")), self.lang)
         if unmatched.category is None and unmatched.reasons[0][0] == "not-in-perimeter":  # really matched nothing
             subjects.append((t("tree.a-unmatched"), Leaf(unmatched), frozenset({("other-item",)})))
         subjects.append((t("tree.a-unstated"), self.kinds(Request(client, day), active), frozenset({("none",)})))
@@ -168,7 +167,7 @@ class TreeBuilder:
         if len(groups) == 1:
             return first
         return Question(self.t("tree.q-kind"), tuple(
-            Answer(", ".join(self.site.say(f"kind.{k}") for k in kinds), node, ("kinds", frozenset(kinds)))
+            Answer(", ".join(message(self.lang, f"kind.{k}") for k in kinds), node, ("kinds", frozenset(kinds)))
             for node, kinds in groups.items()))
 
     def acquisition(self, request: Request, active: tuple[Contract, ...]) -> Node:
@@ -201,57 +200,6 @@ class TreeBuilder:
         return self.t("tree.a-acquired-between", start=first.isoformat(), end=last.isoformat())
 
 
-def build_tree(site: SiteContext, client: Client) -> Question:
-    return TreeBuilder(site, client).build()
-
-
-class TreeHtml:
-    """A tree as nested lists; a leaf met again on the page is rendered once.
-
-    Plain concatenation of escaped parts rather than a template: a tree has
-    hundreds of nodes, and a site thousands of trees.
-    """
-
-    def __init__(self, site: SiteContext):
-        self.site = site
-        self.leaves: dict[tuple, Markup] = {}
-        t, colon = site.t, site.colon
-        self.labels = {key: escape(t(f"tree.{key}") + colon) for key in ("verdict", "team", "reason")}
-        self.actions_label = escape(t("tree.actions"))
-
-    def node(self, node: Node) -> Markup:
-        if isinstance(node, Leaf):
-            return self.leaf(node.decision)
-        answers = "".join(f'<li><p class="scopekb-answer">{escape(answer.label)}</p>\n{self.node(answer.node)}</li>\n'
-                          for answer in node.answers)
-        return Markup(f'<div class="scopekb-question">\n<p class="scopekb-question__text">{escape(node.text)}</p>\n'
-                      f'<ul class="scopekb-question__answers">\n{answers}</ul>\n</div>\n')
-
-    def leaf(self, decision: Decision) -> Markup:
-        key = (decision.verdict, decision.team, decision.reasons, decision.actions)
-        if key not in self.leaves:
-            site, labels = self.site, self.labels
-            verdict = escape(site.say(f"verdict.{decision.verdict}"))
-            team = (f' · <span class="scopekb-leaf__label">{labels["team"]}</span> {escape(site.team(decision.team))}'
-                    if decision.team else "")
-            reasons = "".join(escape(text) for _, text in decision.reasons)
-            actions = "".join(f"<li>{escape(action)}</li>\n" for action in decision.actions)
-            self.leaves[key] = Markup(
-                f'<div class="scopekb-leaf scopekb-leaf--{escape(decision.verdict)}">\n'
-                f'<p class="scopekb-leaf__verdict"><span class="scopekb-leaf__label">{labels["verdict"]}</span> '
-                f'<strong>{verdict}</strong>{team}</p>\n'
-                f'<p class="scopekb-leaf__reason"><span class="scopekb-leaf__label">{labels["reason"]}</span> '
-                f'{reasons}</p>\n'
-                f'<ol class="scopekb-leaf__actions" aria-label="{self.actions_label}">\n{actions}</ol>\n</div>')
-        return self.leaves[key]
-
-
-def render_tree_page(site: SiteContext, client: Client) -> str:
-    """The standalone HTML page of a client's decision tree (arbres/<slug>.html)."""
-    root = "../"
-    return render_html(
-        "tree.html.j2", t=site.t, lang=site.lang, client=client, date=site.today.isoformat(), root=root,
-        tree=TreeHtml(site).node(build_tree(site, client)),
-        home_url=root + ("" if site.directory_urls else "index.html"),
-        client_url=site.client_url(client.slug, from_depth=1),
-        call_url=root + ("accueil-appel/" if site.directory_urls else "accueil-appel.html"))
+def build_tree(kb: KnowledgeBase, client: Client, lang: str, today: dt.date) -> Question:
+    """The decision tree of `client` for calls from `today` on."""
+    return TreeBuilder(kb, client, lang, today).build()

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import html as html_lib
 
-from .render import Fields
-from .render_search import search_sections, search_view
+from scopekb.site.pages import Fields
+from scopekb.mkdocs_plugin.search_sections import search_sections, search_view
 
 Section = list  # [tag, depth, id, title parts, text parts], as search_sections holds them
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from .schema import write_schemas
-from .errors import InputError
+from scopekb.kb.schema import write_schemas
+from scopekb.errors import InputError
 
 # Files copied as they are from the package's scaffold/ folder.
 SCAFFOLD_FILES = (
@@ -22,7 +22,7 @@ def scaffold(directory: Path) -> list[Path]:
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise InputError([f"command line: DIRECTORY: {directory} exists and is not empty "
                           "(expected a new or empty folder)"])
-    source = files("scopekb") / "scaffold"
+    source = files("scopekb.kb") / "scaffold"
     written = []
     for rel in SCAFFOLD_FILES:
         target = directory / rel

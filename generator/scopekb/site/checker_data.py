@@ -14,18 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .i18n import MESSAGES, site_strings
-from .model import Client, KnowledgeBase
+from scopekb.words import catalogue, groups
+from scopekb.kb.model import Client, KnowledgeBase
 
 FORMAT_VERSION = 2
 SHARED_ASSET = "assets/scopekb/checker-shared.js"
 SHARED_GLOBAL = "scopekbCheckerShared"
 
 def form_labels(lang: str) -> dict[str, str]:
-    """The words of the checker's form: the `checker.` entries of site_templates/strings.yaml. Verdicts,
-    reasons and actions come from `i18n.MESSAGES`, so the checker says them exactly as `scopekb check` does."""
+    """The words of the checker's form: the `checker.` entries of the catalogue (scopekb.words)."""
     prefix = "checker."
-    return {key[len(prefix):]: text for key, text in site_strings()[lang].items() if key.startswith(prefix)}
+    return {key[len(prefix):]: text for key, text in catalogue(lang).items() if key.startswith(prefix)}
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -68,7 +67,8 @@ def shared_data(kb: KnowledgeBase, lang: str) -> dict:
             for cat in provider.catalog.values()
         ],
         "defaults": {"escalation": provider.escalation, "installation": provider.installation},
-        "messages": dict(MESSAGES[lang]),
+        # the sentences decide() says, so that the checker says them exactly as `scopekb check` does
+        "messages": groups(lang, "verdict.", "kind.", "reason.", "question.", "action.", "word."),
         "labels": form_labels(lang),
     }
 

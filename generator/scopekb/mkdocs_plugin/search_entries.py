@@ -10,22 +10,20 @@ the same code, gets the same entries without being read again.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
-import os
 import pickle
 import queue
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .render_client_search import client_sections
-from .render_search import search_sections, search_view
+from scopekb.kb.cache import write_atomic
+from scopekb.mkdocs_plugin.client_search import client_sections
+from scopekb.mkdocs_plugin.search_sections import search_sections, search_view
 
 END = ("end",)
 CLIENTS = "clients"  # (CLIENTS, {slug: (url, title, heading)}): index the client pages
@@ -221,17 +219,4 @@ class EntryCache:
         """Keep the entries of this build's pages for the next, if they differ from those kept."""
         if self.kept.keys() == self.found.keys():
             return
-        temporary = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".search-entries-")
-            with os.fdopen(descriptor, "wb") as stream:
-                pickle.dump(self.kept, stream, pickle.HIGHEST_PROTOCOL)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)  # as the other cache files: mkstemp makes it private
-            os.replace(temporary, self.path)
-        except OSError:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+        write_atomic(self.path, pickle.dumps(self.kept, pickle.HIGHEST_PROTOCOL))

@@ -1,62 +1,22 @@
-"""`scopekb build`, `serve` and `render`: the site without having to know MkDocs.
+"""MkDocs, run for scopekb: its configuration, a build into a given folder, and `serve`.
 
-The knowledge base is loaded and checked before anything is written, and a
-build goes to a fresh folder next to the site that replaces it only once
-complete: bad data or a failed build leave the previous site as it was.
+The only module that calls MkDocs' commands. MkDocs' problems (a bad setting,
+an article it cannot read, a plugin's error) become one-line input errors.
 """
 from __future__ import annotations
 
 import logging
-import os
 import re
-import shutil
 import sys
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
-from .build_worker import BuildWorker
-from .errors import InputError, writing
-from .load import load_knowledge_base
-from .render import render_site
+from scopekb.errors import InputError
+from scopekb.kb.load import load_knowledge_base
+from scopekb.kb.model import KnowledgeBase
+from scopekb.mkdocs_plugin.worker import BuildWorker
 
 CONFIG_FILE = "mkdocs.yml"
-
-
-@dataclass(frozen=True)
-class BuildSummary:
-    clients: int
-    pages: int
-    seconds: float
-    site_dir: Path
-
-    def line(self) -> str:
-        clients = f"{self.clients} client" + ("s" if self.clients != 1 else "")
-        return f"site built: {clients}, {self.pages} pages in {self.seconds:.1f} s -> {self.site_dir}"
-
-
-class Progress:
-    """One status line on stderr: rewritten in place on a terminal, a line per stage otherwise."""
-
-    def __init__(self, stream: TextIO = sys.stderr):
-        self.stream, self.live = stream, stream.isatty()
-        self.last_stage = ""
-
-    def update(self, stage: str, done: int = 0, total: int = 0) -> None:
-        if self.live:
-            count = f" {done}/{total}" if total else ""
-            self.stream.write(f"\r\033[K{stage}{count}")
-            self.stream.flush()
-        elif stage != self.last_stage:
-            self.stream.write(f"{stage}\n")
-        self.last_stage = stage
-
-    def close(self) -> None:
-        if self.live:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
 
 
 class _Collect(logging.Handler):
@@ -97,6 +57,11 @@ def _config_error(config_file: Path, text: str) -> str:
     return f"{CONFIG_FILE}:{key_line(config_file, key)}: {key}: {problem.rstrip('.')} (expected a valid MkDocs setting)"
 
 
+def setting_place(root: Path, key: str) -> str:
+    """`mkdocs.yml:LINE: key`, where the configuration sets `key`."""
+    return f"{CONFIG_FILE}:{key_line(root / CONFIG_FILE, key)}: {key}"
+
+
 def key_line(config_file: Path, key: str) -> int:
     """The line of `key`'s top-level setting in the configuration file; 1 when it is not there."""
     top_key = re.compile(rf"^{re.escape(key.split('.')[0])}\s*:")
@@ -106,7 +71,7 @@ def key_line(config_file: Path, key: str) -> int:
     return 1
 
 
-def mkdocs_config(root: Path, **overrides):
+def load_config(root: Path, **overrides):
     """The root's mkdocs.yml, loaded by MkDocs; its problems become one-line input errors."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -130,91 +95,35 @@ def mkdocs_config(root: Path, **overrides):
     return config
 
 
-def fresh_dir(final: Path) -> Path:
-    """An empty folder beside `final` to build into, with the permissions of a folder made by mkdir.
-
-    mkdtemp makes it private (0700): once in place of `final`, a web server
-    running as another user could not read the site.
-    """
-    fresh = Path(tempfile.mkdtemp(prefix=f".{final.name}-new-", dir=final.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    fresh.chmod(0o777 & ~umask)
-    return fresh
-
-
-def replace_dir(new: Path, final: Path) -> None:
-    """Put the complete folder `new` in place of `final`, both in the same parent folder."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}-old-{os.getpid()}")
-        os.rename(final, old)
-    os.rename(new, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def count_pages(site_dir: Path) -> int:
-    return sum(1 for _ in site_dir.rglob("*.html")) - (1 if (site_dir / "404.html").exists() else 0)
-
-
-def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
-    """Build the internal site into the site_dir of root's mkdocs.yml (site/internal/)."""
-    started = time.perf_counter()
-    root = Path(root).resolve()
-    # The second process starts first: its start-up overlaps MkDocs' import and the loading here.
-    worker = BuildWorker()
+def run_build(config, kb: KnowledgeBase, worker: BuildWorker, folder: Path,
+              progress: Callable[[int, int], None] | None = None) -> None:
+    """Build the site of `config` into `folder`, from `kb` (already checked) with `worker`'s help; raises
+    InputError when MkDocs fails on the input. The caller removes `folder` on failure."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
-    show = progress.update if progress else (lambda *args: None)
-    show("loading contracts")
-    try:
-        kb = load_knowledge_base(root, check_elsewhere=worker.check_files)
-        worker.get_ready()
-        worker.give(kb)
-        config = mkdocs_config(root)
-        final = Path(config.site_dir)
-        # The line of site_dir is looked for only on a failure: a build reads mkdocs.yml once.
-        with writing(lambda: f"{CONFIG_FILE}:{key_line(root / CONFIG_FILE, 'site_dir')}: site_dir", final):
-            final.parent.mkdir(parents=True, exist_ok=True)
-            fresh = fresh_dir(final)
-    except BaseException:
-        worker.finish(raise_error=False)
-        raise
-    plugin = config.plugins["scopekb"]
-    plugin.knowledge_base, plugin.worker = kb, worker
-    plugin.progress = lambda done, total: show("building pages", done, total)
-    config.site_dir = str(fresh)
-    show("building pages")
+    config.plugins["scopekb"].hand_over(kb, worker, progress)
+    config.site_dir = str(folder)
     mkdocs_log, held = logging.getLogger("mkdocs"), _HeldErrors()
     mkdocs_log.addHandler(held)
     try:
         build(config)
     except MkDocsException as error:  # PluginError, Abort, BuildError: a message, not a bug
-        shutil.rmtree(fresh, ignore_errors=True)
         held.show_held()
         raise InputError([f"{CONFIG_FILE}:1: build: {line}" for line in str(error).splitlines() if line.strip()]
                          or [f"{CONFIG_FILE}:1: build: the MkDocs build failed"]) from None
     except UnicodeDecodeError:  # MkDocs could not read an article: which one, and where in it
-        shutil.rmtree(fresh, ignore_errors=True)
-        problems = undecodable_articles(root, Path(config.docs_dir))
+        problems = undecodable_articles(Path(config.config_file_path).parent, Path(config.docs_dir))
         if not problems:
             held.show_held()
             raise
         raise InputError(problems) from None  # MkDocs' lines about it are held back: ours says it in one
     except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
         held.show_held()
         raise
     finally:
         mkdocs_log.removeHandler(held)
     held.show_held()
-    pages = count_pages(fresh)
-    replace_dir(fresh, final)
-    if progress:
-        progress.close()
-    return BuildSummary(len(kb.clients), pages, time.perf_counter() - started, final)
 
 
 def undecodable_articles(root: Path, docs_dir: Path) -> list[str]:
@@ -238,7 +147,7 @@ def serve_site(root: Path, address: str = "127.0.0.1:8000", open_browser: bool =
 
     root = Path(root).resolve()
     load_knowledge_base(root)  # bad data: exit 2 now rather than serve a broken site
-    mkdocs_config(root)
+    load_config(root)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     mkdocs_log = logging.getLogger("mkdocs")
@@ -249,28 +158,9 @@ def serve_site(root: Path, address: str = "127.0.0.1:8000", open_browser: bool =
 
 def site_language(root: Path) -> str:
     """The language of root's mkdocs.yml (theme.language, or the scopekb plugin's), else French."""
-    from .plugin import site_language as language_of
+    from scopekb.mkdocs_plugin.plugin import site_language as language_of
 
     if not (root / CONFIG_FILE).is_file():
         return language_of(None)
-    config = mkdocs_config(root)
+    config = load_config(root)
     return config.plugins["scopekb"].config.language or language_of(config.theme.get("language"))
-
-
-def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None) -> int:
-    """Write the generated pages and assets as plain files under `out`; returns how many."""
-    root, out = Path(root).resolve(), Path(out).resolve()
-    kb = load_knowledge_base(root)
-    files = render_site(kb, audience, lang or site_language(root))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fresh = fresh_dir(out)
-    try:
-        for path, content in files.items():
-            target = fresh / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content, encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    replace_dir(fresh, out)
-    return len(files)

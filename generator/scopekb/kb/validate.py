@@ -14,10 +14,10 @@ import re
 
 import yaml
 
-from .errors import InputError
-from .model import (Asset, Category, Client, Contract, KnowledgeBase, Provider, ScopeEntry, Team, normal_form,
+from scopekb.errors import InputError
+from scopekb.kb.model import (Asset, Category, Client, Contract, KnowledgeBase, Provider, ScopeEntry, Team, normal_form,
                     slugify)
-from .schema import CONTRACT, PROVIDER, Bool, Date, ListOf, MapOf, OneOf, Pattern, Record, Type
+from scopekb.kb.schema import CONTRACT, PROVIDER, Bool, Date, ListOf, MapOf, OneOf, Pattern, Record, Type
 
 STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp",
                                                      "map", "seq")}

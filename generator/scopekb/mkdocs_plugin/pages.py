@@ -15,8 +15,8 @@ from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
-from .plugin_frame import TEMPLATE as FRAMED
-from .render import html_headings, split_html_page
+from scopekb.mkdocs_plugin.frame import TEMPLATE as FRAMED
+from scopekb.site.context import html_headings, split_html_page
 
 _ID = re.compile(r'\sid="([^"]+)"')
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS
+from scopekb.kb.model import CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS
 
 
 class Type:

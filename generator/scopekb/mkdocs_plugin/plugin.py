@@ -24,16 +24,16 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from material.plugins.search.plugin import SearchPlugin
 
-from .build_search import PageToIndex, merge_search_entries
-from .build_worker import BuildWorker
-from .errors import InputError
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES
-from .load import load_knowledge_base
-from .model import KnowledgeBase
-from .plugin_frame import FramedPages, TemplateCache
-from .plugin_pages import ClientPage, add_headings
-from .render import (STYLESHEETS, client_html, client_page, html_page, render_site, shipped_scripts, split_html_page,
-                     tree_page)
+from scopekb.mkdocs_plugin.search_entries import PageToIndex, merge_search_entries
+from scopekb.mkdocs_plugin.worker import BuildWorker
+from scopekb.errors import InputError
+from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
+from scopekb.kb.load import load_knowledge_base
+from scopekb.kb.model import KnowledgeBase
+from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache
+from scopekb.mkdocs_plugin.pages import ClientPage, add_headings
+from scopekb.site.pages import STYLESHEETS, client_page, html_page, render_site, shipped_scripts, tree_page
+from scopekb.site.context import client_html, split_html_page
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
@@ -54,8 +54,7 @@ def site_language(theme_language: str | None) -> str:
 
 class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def __init__(self) -> None:
-        # `scopekb build` hands over the knowledge base it has already checked, the build's second
-        # process started early, and a callback (pages done, pages in all) to show its progress.
+        # set by hand_over when `scopekb build` runs MkDocs; a plain `mkdocs build` loads the knowledge base
         self.knowledge_base: KnowledgeBase | None = None
         self.worker: BuildWorker | None = None
         self.progress: Callable[[int, int], None] | None = None
@@ -65,6 +64,12 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.generated: set[str] = set()  # pages made of generated HTML
         self.search_order: list[str] = []  # URLs of the pages, as Material's search met them
         self.handed_over: tuple | None = None  # (page, its own search settings) while Material skips it
+
+    def hand_over(self, kb: KnowledgeBase, worker: BuildWorker | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> None:
+        """What `scopekb build` has ready before MkDocs starts: the knowledge base it checked, the build's
+        second process (started early), and a callback (pages done, pages in all) to show progress."""
+        self.knowledge_base, self.worker, self.progress = kb, worker, progress
 
     def on_config(self, config):
         folder = Path(config.config_file_path).parent

@@ -1,0 +1,44 @@
+"""Every sentence scopekb shows, in one catalogue per language: fr.yaml (the default) and en.yaml.
+
+The command line, the pages, the decision trees, the call reception form and
+the in-browser checker all take their words from here, so that the site and
+`scopekb check` say the same thing the same way. Values are `str.format`
+templates with named fields. tests/test_words.py fails on a key used but
+missing in a language, or defined but used nowhere.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from typing import Callable
+
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+
+@functools.lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """Key -> sentence template, in `lang`."""
+    import yaml  # here: importing scopekb.words costs nothing until a sentence is needed
+
+    text = importlib.resources.files("scopekb.words").joinpath(f"{lang}.yaml").read_text("utf-8")
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def message(lang: str, key: str, **fields: object) -> str:
+    """The sentence `key` in `lang`, with its fields filled in."""
+    return catalogue(lang)[key].format(**fields)
+
+
+def sentences(lang: str) -> Callable[..., str]:
+    """`t(key, **fields)`: the sentences of `lang` as one function, for templates."""
+    table = catalogue(lang)
+
+    def t(key: str, **fields: object) -> str:
+        return table[key].format(**fields) if fields else table[key]
+    return t
+
+
+def groups(lang: str, *prefixes: str) -> dict[str, str]:
+    """The sentences whose keys begin with one of `prefixes` (`"verdict."`), for a script that needs them."""
+    return {key: text for key, text in catalogue(lang).items() if key.startswith(prefixes)}

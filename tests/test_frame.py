@@ -130,14 +130,14 @@ def test_the_frame_is_cut_where_the_stand_in_shows():
     toc = '<nav><a href="#zqxsection">Zqxsection</a></nav>'
     template = ("<title>{striptags} - site</title><a href='#{anchor}'>skip</a>{toc}"
                 "<h2>{title}</h2><link href='https://x/clients/{slug}.html'><main>{content}</main>")
-    stand_in = template.format(striptags="Zqxtitle & x", anchor=plugin_frame.ANCHOR, toc=toc,
+    stand_in = template.format(striptags="Zqxtitle &amp; x", anchor=plugin_frame.ANCHOR, toc=toc,
                                title=plugin_frame.TITLE, slug=plugin_frame.SLUG, content=plugin_frame.CONTENT)
     parts = plugin_frame.frame_parts(stand_in, toc)
     assert parts[1::2] == ["title|striptags", "anchor", "toc", "title", "slug", "content"]
     assert parts[::2] == ["<title>", " - site</title><a href='", "'>skip</a>", "<h2>", "</h2><link href='https://x/clients/",
                           ".html'><main>", "</main>"]
     # A marker shown in a way not known here: no frame.
-    assert plugin_frame.frame_parts(stand_in.replace("Zqxtitle & x", "ZQXTITLE & X"), toc) is None
+    assert plugin_frame.frame_parts(stand_in.replace("Zqxtitle &amp; x", "ZQXTITLE &amp; X"), toc) is None
     assert plugin_frame.frame_parts(stand_in + toc, toc) is None  # the table of contents twice
     assert plugin_frame.frame_parts(stand_in.replace(toc, ""), toc)[1::2] == [  # none: Material's toc.integrate
         "title|striptags", "anchor", "title", "slug", "content"]

@@ -48,12 +48,21 @@ CONTENT = '<h1 id="zqxanchor">Zqxcontent</h1>\n<h2 id="zqxsection">Zqxsection</h
 TITLE = "Zqxtitle &amp; <em>x</em>"  # with an entity and a tag, so that each way of showing it differs
 TOC_TITLE = "Zqxtoc{}title &amp; <em>x</em>"  # the title of a stand-in entry of a table of contents
 
-# The ways a template may show the page's title, told apart on the stand-in's.
+
+
+def striptags_escaped(value) -> Markup:
+    """Jinja's `striptags`, its text escaped again. Jinja's own unescapes the text it keeps ("&lt;" becomes
+    "<"), and the theme writes the result into the page as it is (`<title>{{ page.title | striptags }}`):
+    a client named `</title><script>...` would run its script. The plugin puts this one in its place."""
+    return escape(Markup(str(value)).striptags())
+
+
+# The ways a template may show the page's title, told apart on the stand-in's. With `striptags_escaped`
+# in place, `title|striptags` and `title|striptags|e` show it alike.
 TITLE_FORMS = {
     "title": lambda title: title,
-    "title|striptags": lambda title: Markup(title).striptags(),
+    "title|striptags": lambda title: str(striptags_escaped(title)),
     "title|e": lambda title: str(escape(title)),
-    "title|striptags|e": lambda title: str(escape(Markup(title).striptags())),
 }
 TOC, BODY = "\x00toc\x00", "\x00content\x00"
 # What MkDocs gives each page anew: the page, and the time it is built (which Material never shows).

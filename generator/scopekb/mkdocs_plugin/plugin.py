@@ -30,7 +30,7 @@ from scopekb.errors import InputError
 from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
 from scopekb.kb.load import load_knowledge_base
 from scopekb.kb.model import KnowledgeBase
-from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache
+from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache, striptags_escaped
 from scopekb.mkdocs_plugin.pages import ClientPage, add_headings
 from scopekb.site.pages import STYLESHEETS, client_page, html_page, render_site, shipped_scripts, tree_page
 from scopekb.site.context import client_html, split_html_page
@@ -144,6 +144,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def on_env(self, env, config, files):
         # Every page is read: the second process can index the client pages from their titles' headings
         # and the HTML it renders (render_search.py reads them faster than Material's parser would).
+        env.filters["striptags"] = striptags_escaped  # contract text reaches titles: see its docstring
         FramedPages().install(env)
         env.bytecode_cache = TemplateCache.under(self.root / TEMPLATE_CACHE)
         if self.worker.search_config is not None:

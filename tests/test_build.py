@@ -92,14 +92,14 @@ def test_mkdocs_build_makes_every_page(built):
     assert 'assets/scopekb/finder.js' in home and 'assets/scopekb/scopekb.css' in home
     # The checker's shared data loads before the checker, which reads it when it starts.
     assert home.index("assets/scopekb/checker-shared.js") < home.index("assets/scopekb/checker.js")
-    assert (built / "scenarios" / "outlook-ne-demarre-plus" / "index.html").is_file()
+    assert (built / "articles" / "outlook-ne-demarre-plus" / "index.html").is_file()
 
 
 def test_client_pages_stay_out_of_the_navigation(built):
     home = (built / "index.html").read_text(encoding="utf-8")
     nav = re.search(r'<div class="md-sidebar md-sidebar--primary".*?<div class="md-sidebar md-sidebar--secondary"',
                     home, re.S).group(0)
-    assert "accueil-appel/" in nav and "scenarios/" in nav
+    assert "accueil-appel/" in nav and "articles/" in nav
     assert "clients/" not in nav
     page = (built / context.client_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert page.count("clients/") < 20  # no sidebar listing the other clients
@@ -119,7 +119,7 @@ def test_full_text_search_finds_clients_and_articles(built):
     assert index["config"]["lang"] == ["fr"]
     locations = {doc["location"].split("#")[0] for doc in index["docs"]}
     assert {context.client_html(slug) for slug in SLUGS} <= locations
-    assert "scenarios/outlook-ne-demarre-plus/" in locations and "accueil-appel/" in locations
+    assert "articles/outlook-ne-demarre-plus/" in locations and "accueil-appel/" in locations
     assert "" not in locations  # the home page: the finder does that job
     texts = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
     assert "PRN-0107" in texts and "Menuiserie Bérard" in texts
@@ -197,13 +197,13 @@ def test_an_article_that_is_not_utf8_is_named_with_its_line(tmp_path):
     root = make_root(tmp_path)
     assert run("scopekb", "build", "--root", str(root)).returncode == 0
     before = snapshot(root / "site" / "internal")
-    (root / "content" / "scenarios" / "latin1.md").write_bytes("# Imprimante\n\nBourrage papier.\nRéglé.\n"
+    (root / "content" / "articles" / "latin1.md").write_bytes("# Imprimante\n\nBourrage papier.\nRéglé.\n"
                                                                .encode("latin-1"))
     result = run("scopekb", "build", "--root", str(root))
     assert (result.returncode, result.stdout) == (2, "") and "Traceback" not in result.stderr
     # One line, the progress aside: not MkDocs' own two about the same file first.
     assert [line for line in result.stderr.splitlines() if line not in ("loading contracts", "building pages")] == [
-        "content/scenarios/latin1.md:4: document: byte 0xe9 is not UTF-8 text (expected a UTF-8 Markdown file)"]
+        "content/articles/latin1.md:4: document: byte 0xe9 is not UTF-8 text (expected a UTF-8 Markdown file)"]
     assert snapshot(root / "site" / "internal") == before
 
 

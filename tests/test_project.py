@@ -37,7 +37,7 @@ def test_init_creates_a_folder_that_validates(tmp_path):
     checked = run("validate", "--root", str(kb))
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith("ok: 1 contracts, 1 clients")
-    for rel in ("mkdocs.yml", "contracts/provider.yaml", "content/scenarios/exemple.md",
+    for rel in ("mkdocs.yml", "contracts/provider.yaml", "content/articles/exemple.md",
                 "schema/contract.schema.json", "schema/provider.schema.json"):
         assert (kb / rel).is_file(), rel
 

@@ -129,7 +129,7 @@ def format_decision(kb, decision, lang: str) -> str:
 @cli.command()
 @ROOT_OPTION
 def validate(root):
-    """Check provider.yaml and every contract; print each error as FILE:LINE: key: problem.
+    """Check provider.yaml, every contract and every article; print each error as FILE:LINE: key: problem.
 
     \b
     Examples:
@@ -138,17 +138,19 @@ def validate(root):
     """
     from scopekb.kb.load import load_knowledge_base
 
-    kb = load_knowledge_base(root, use_cache=False)
+    from scopekb.kb.articles import with_articles
+
+    kb = with_articles(load_knowledge_base(root, use_cache=False), root)
     click.echo(f"ok: {len(kb.contracts)} contracts, {len(kb.clients)} clients, "
-               f"{len(kb.provider.catalog)} categories, {len(kb.provider.teams)} teams")
+               f"{len(kb.provider.catalog)} categories, {len(kb.provider.teams)} teams, {len(kb.articles)} articles")
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["provider", "contract"]), required=False)
+@click.argument("kind", type=click.Choice(["provider", "contract", "article"]), required=False)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Write provider.schema.json and contract.schema.json into this folder.")
+              help="Write provider.schema.json, contract.schema.json and article.schema.json into this folder.")
 def schema(kind, out):
-    """Print the JSON Schema of the provider or contract format (for editors).
+    """Print the JSON Schema of the provider or contract format, or of an article's front matter (for editors).
 
     \b
     Examples:
@@ -180,6 +182,34 @@ def init(directory):
     with writing("command line: DIRECTORY", directory):
         written = scaffold(directory)
     click.echo(f"created {directory} ({len(written)} files); next: scopekb validate --root {directory}")
+
+
+@cli.group()
+def new():
+    """Create a new file of the knowledge base from a valid skeleton."""
+
+
+@new.command("article")
+@click.argument("title")
+@click.option("--category", "categories", multiple=True, required=True, metavar="ID",
+              help="A category id of the catalogue (repeat for several).")
+@ROOT_OPTION
+def new_article(title, categories, root):
+    """Write a new resolution article under content/articles/ and print its path.
+
+    \b
+    Examples:
+      scopekb new article "Imprimante hors ligne" --category printers
+      scopekb new article "VPN refusé" --category network --category remote-access
+    """
+    from scopekb.kb.load import load_knowledge_base
+    from scopekb.kb.scaffold import new_article as write_article
+    from scopekb.mkdocs_plugin.engine import site_language
+
+    kb = load_knowledge_base(root)
+    with writing("command line: --root", root):
+        path = write_article(Path(root), title, list(categories), kb.provider, site_language(Path(root)))
+    click.echo(path)
 
 
 def _param_name(param: click.Parameter | None) -> str:

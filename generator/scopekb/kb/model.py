@@ -19,6 +19,7 @@ CATEGORY_KINDS = ("software", "hardware", "network", "service")
 LEVELS = ("n1", "n2")
 POLICIES = ("all", "listed", "acquired-before-signature")
 PROPOSALS = ("extension", "billed-service", "new-contract")
+AUDIENCES = ("internal", "public")  # who may read an article: technicians only, or clients too
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -137,11 +138,30 @@ class Client:
 
 
 @dataclass(frozen=True)
+class Article:
+    """A resolution article: a Markdown file under content/ and what its front matter says."""
+    source: str  # root-relative path: content/articles/x.md
+    title: str
+    categories: tuple[str, ...]
+    audience: str = "internal"
+    level: str | None = None  # n1 or n2: who can apply it
+    symptoms: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    scenario: str | None = None  # the id of the resolution scenario it documents
+
+    @property
+    def page(self) -> str:
+        """Its path in the docs folder (content/), as MkDocs names it."""
+        return self.source.split("/", 1)[1]
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     provider: Provider
     clients: Mapping[str, Client]  # slug -> client, ordered by client name
     # normal form of every name, alias and slug -> client slug
     names: dict[str, str]
+    articles: tuple[Article, ...] = ()  # in file order; loaded apart (kb.articles), `check` needs none
 
     @property
     def contracts(self) -> tuple[Contract, ...]:

@@ -1,6 +1,7 @@
 """`scopekb init`: lay out a new knowledge-base folder that `validate` accepts."""
 from __future__ import annotations
 
+import json
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,7 +13,7 @@ SCAFFOLD_FILES = (
     "mkdocs.yml",
     "contracts/provider.yaml",
     "contracts/exemple-ctr-0001.yaml",
-    "content/scenarios/exemple.md",
+    "content/articles/exemple.md",
 )
 GITIGNORE = "site/\n.scopekb-cache/\n"
 
@@ -33,3 +34,28 @@ def scaffold(directory: Path) -> list[Path]:
     written.append(directory / ".gitignore")
     written += write_schemas(directory / "schema")
     return written
+
+
+def new_article(root: Path, title: str, categories: list[str], provider, lang: str) -> Path:
+    """Write a valid article skeleton for `title` under content/articles/; returns its path."""
+    from scopekb.kb.articles import article_path
+    from scopekb.words import sentences
+
+    unknown = [c for c in categories if c not in provider.catalog]
+    if unknown:
+        raise InputError([f"command line: --category: unknown category '{unknown[0]}' (expected an id from the "
+                          f"catalog: {', '.join(provider.catalog)})"])
+    if not title.strip():
+        raise InputError(["command line: TITLE: empty (expected the article's title)"])
+    target = root / article_path(title)
+    if target.exists():
+        raise InputError([f"command line: TITLE: {target.relative_to(root)} already exists (expected a title "
+                          "no article has yet, or edit that file)"])
+    t = sentences(lang)
+    quoted = json.dumps(title.strip(), ensure_ascii=False)  # JSON is YAML: any title, quoted safely
+    sections = "".join(f"## {t(key)}\n\n{t('article.todo')}\n\n" for key in
+                       ("article.symptoms", "article.diagnosis", "article.resolution", "article.escalation"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"---\ntitle: {quoted}\ncategories: [{', '.join(categories)}]\naudience: internal\n"
+                      f"level: n1\nsymptoms: []\nproducts: []\n---\n\n{sections}".rstrip() + "\n", encoding="utf-8")
+    return target

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from scopekb.kb.model import CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS
+from scopekb.kb.model import AUDIENCES, CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS
 
 
 class Type:
@@ -125,6 +125,8 @@ def _plain(expected: str) -> str:
     """The plural that follows 'a list of': 'a mapping with keys x' -> 'mappings with keys x'."""
     if not expected.startswith("a "):
         return expected
+    if expected.endswith(" id"):  # 'a category id' -> 'category ids'
+        return expected[2:] + "s"
     noun, _, rest = expected[2:].partition(" ")
     return f"{noun}s {rest}".rstrip()
 
@@ -204,10 +206,27 @@ CONTRACT = Record((
 ))
 
 
+ARTICLE = Record((
+    Field("title", Str(), "The article's title, unique across articles; also its page's title.", required=True),
+    Field("categories", ListOf(Pattern(ID_REGEX, "a category id"), non_empty=True),
+          "Ids from the provider's catalog: the article shows on their pages and their clients' pages.",
+          required=True),
+    Field("audience", OneOf(AUDIENCES), "internal (default): technicians only; public: may be shown to clients."),
+    Field("level", OneOf(LEVELS), "Who can apply it: n1 (the helpdesk) or n2."),
+    Field("symptoms", ListOf(Str()), "The words callers use for the problem; found by the search."),
+    Field("products", ListOf(Str()), "Models or software it applies to."),
+    Field("scenario", Pattern(ID_REGEX, "a scenario id"), "The id of the resolution scenario it documents."),
+    Field("description", Str(), "A one-line summary, for the page's metadata."),
+    Field("hide", ListOf(Str()), "Parts of the page the theme hides (navigation, toc), as Material reads it."),
+))
+
+KINDS = {"provider": (PROVIDER, "scopekb provider file"), "contract": (CONTRACT, "scopekb contract file"),
+         "article": (ARTICLE, "scopekb article front matter")}
+
+
 def json_schema(kind: str) -> dict:
-    """The JSON Schema of 'provider' or 'contract' files."""
-    record = PROVIDER if kind == "provider" else CONTRACT
-    title = "scopekb provider file" if kind == "provider" else "scopekb contract file"
+    """The JSON Schema of 'provider' or 'contract' files, or of an article's front matter."""
+    record, title = KINDS[kind]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **record.json_schema()}
 
 
@@ -217,10 +236,10 @@ def dump_schema(kind: str) -> str:
 
 
 def write_schemas(folder: Path) -> list[Path]:
-    """Write provider.schema.json and contract.schema.json, the files editors point to."""
+    """Write provider.schema.json, contract.schema.json and article.schema.json, the files editors point to."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in ("provider", "contract"):
+    for kind in KINDS:
         path = folder / f"{kind}.schema.json"
         path.write_text(dump_schema(kind), encoding="utf-8")
         written.append(path)

@@ -28,6 +28,7 @@ from scopekb.mkdocs_plugin.search_entries import PageToIndex, merge_search_entri
 from scopekb.mkdocs_plugin.worker import BuildWorker
 from scopekb.errors import InputError
 from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
+from scopekb.kb.articles import with_articles
 from scopekb.kb.load import load_knowledge_base
 from scopekb.kb.model import KnowledgeBase
 from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache, striptags_escaped
@@ -92,7 +93,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         # Before MkDocs empties site_dir: bad data must leave the previous site in place.
         if self.knowledge_base is None:
             try:
-                self.knowledge_base = load_knowledge_base(self.root)
+                self.knowledge_base = with_articles(load_knowledge_base(self.root), self.root)
             except InputError as error:
                 raise PluginError("\n".join(error.messages)) from None
 

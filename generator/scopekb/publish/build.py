@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from scopekb.errors import writing
+from scopekb.kb.articles import with_articles
 from scopekb.kb.load import load_knowledge_base
 from scopekb.mkdocs_plugin import engine
 from scopekb.mkdocs_plugin.worker import BuildWorker
@@ -71,7 +72,7 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
         fresh = None
         try:
             show("loading contracts")
-            kb = load_knowledge_base(root, check_elsewhere=worker.check_files)
+            kb = with_articles(load_knowledge_base(root, check_elsewhere=worker.check_files), root)
             worker.get_ready()
             worker.give(kb)
             config = engine.load_config(root)

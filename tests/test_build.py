@@ -5,36 +5,24 @@ contracts/, content/) in a temporary folder, as a user's knowledge base.
 """
 from __future__ import annotations
 
-import datetime as dt
-import io
 import json
 import os
-import pickle
-import queue
 import re
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from markdown import Markdown
-from mkdocs.structure.pages import Page
 
-from scopekb.mkdocs_plugin import engine
 from scopekb.mkdocs_plugin import plugin
-from scopekb.mkdocs_plugin import frame as plugin_frame
-from scopekb.mkdocs_plugin import pages as plugin_pages
 from scopekb.site import pages as render
 from scopekb.site import context
-from scopekb.site import trees
 from scopekb.kb.model import slugify
 from scopekb.publish.build import build_site
-from scopekb.mkdocs_plugin.search_entries import PageToIndex, merge_search_entries
 from scopekb.mkdocs_plugin.worker import BuildWorker
 from scopekb.kb.load import load_knowledge_base
 from scopekb.mkdocs_plugin.plugin import site_language
@@ -81,8 +69,8 @@ def test_mkdocs_build_makes_every_page(built):
     for slug in SLUGS:
         page = (built / context.client_html(slug)).read_text(encoding="utf-8")
         assert f'data-client="{slug}"' in page and 'id="scopekb-checker-data"' in page
-        tree = (built / context.tree_page(slug)).read_text(encoding="utf-8")
-        assert tree.startswith("<!doctype html>") and tree.rstrip().endswith("</html>")
+        tree = (built / context.tree_html(slug)).read_text(encoding="utf-8")
+        assert 'class="md-header' in tree  # a page of the themed site, like every other
         assert 'class="scopekb-question"' in tree and 'class="scopekb-leaf ' in tree
     home = (built / "index.html").read_text(encoding="utf-8")
     assert 'id="scopekb-finder-input"' in home and 'class="scopekb-overview"' in home
@@ -231,7 +219,7 @@ def test_english_build(tmp_path):
     assert "Perimeter" in client and "Escalation team: " in client and "assets/scopekb/checker-shared.js" in client
     checker_shared = (site / "assets" / "scopekb" / "checker-shared.js").read_text(encoding="utf-8")
     assert '"lang":"en"' in checker_shared and '"verdict.out-of-scope":"OUT OF SCOPE"' in checker_shared
-    tree = (site / context.tree_page("menuiserie-berard-fils")).read_text(encoding="utf-8")
+    tree = (site / context.tree_html("menuiserie-berard-fils")).read_text(encoding="utf-8")
     assert "OUT OF SCOPE" in tree and "What does the request concern?" in tree
     assert "USER ASSISTANCE FORM" in (site / "accueil-appel" / "index.html").read_text(encoding="utf-8")
 
@@ -253,276 +241,8 @@ def test_render_writes_plain_files(tmp_path):
     assert result.returncode == 2 and result.stderr.startswith("command line: --lang: ")
 
 
-def started(*work) -> BuildWorker:
-    worker = BuildWorker()
-    worker.start(*work)
-    return worker
-
-
-def test_build_worker_writes_every_tree_or_says_what_failed(tmp_path):
-    kb = load_knowledge_base(make_root(tmp_path / "kb"))
-    day = dt.date(2025, 6, 1)
-    worker = started(kb, "en", day, False, tmp_path / "site")
-    assert worker.finish() == (len(kb.clients), {})
-    expected = dict(trees.tree_pages(kb, "en", day, False))
-    assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in expected} == expected
-    (tmp_path / "blocked").write_text("a file where a folder should be")
-    worker = started(kb, "fr", day, True, tmp_path / "blocked", SEARCH_CONFIG)
-    worker.index(PageToIndex("clients/x.html", "X", {}, "<h1 id='x'>X</h1><p>text</p>"))
-    with pytest.raises(OSError):
-        worker.finish()
-    worker = started(kb, "fr", day, True, tmp_path / "blocked")
-    assert worker.finish(raise_error=False) == (0, {})  # after a failed build: waits, raises nothing
-    worker = BuildWorker()
-    assert worker.finish() == (0, {})  # stopped before it had work: its process ends
-    assert worker.process.wait(timeout=30) == 0
-
-
-def forbid_processes(monkeypatch) -> None:
-    """As on a system where no process can start: the build does the second process's work itself."""
-    def no_process(*args, **kwargs):
-        raise OSError("no process here")
-    monkeypatch.setattr(subprocess, "Popen", no_process)
-
-
-def example_pages(tmp_path, monkeypatch, process: bool):
-    """The example knowledge base, a day, and its generated pages that day; no process can start unless
-    `process`."""
-    if not process:
-        forbid_processes(monkeypatch)
-    kb = load_knowledge_base(make_root(tmp_path / "kb"))
-    day = dt.date(2025, 6, 1)
-    return kb, day, render.render_site(kb, "internal", "fr", day, trees=False)
-
-
-@pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
-def test_build_worker_gives_each_client_page_its_html(tmp_path, monkeypatch, process):
-    kb, day, pages = example_pages(tmp_path, monkeypatch, process)
-    worker = started(kb, "fr", day, True, tmp_path / "site")
-    for slug in reversed(list(kb.clients)):  # in any order
-        assert worker.body(slug) == context.split_html_page(pages[context.client_page(slug)])[1]
-    assert worker.finish() == (len(kb.clients), {})
-
-
-def test_build_worker_shares_the_tree_pages_left(tmp_path):
-    kb = load_knowledge_base(make_root(tmp_path / "kb"))
-    day = dt.date(2025, 6, 1)
-    worker = started(kb, "en", day, False, tmp_path / "site")
-    worker.share_trees()  # at once: the process has written few if any, this one writes the second half
-    assert worker.split_at is not None and worker.trees_here == len(kb.clients) - worker.split_at > 0
-    assert worker.finish() == (len(kb.clients), {})
-    expected = dict(trees.tree_pages(kb, "en", day, False))
-    assert {p: (tmp_path / "site" / p).read_text(encoding="utf-8") for p in expected} == expected
-    later = started(kb, "en", day, False, tmp_path / "again")
-    assert later.finish() == (len(kb.clients), {})
-    later.share_trees()  # once the process is done: nothing left to share
-    assert later.trees_here == 0
-
-
-def body_failure(worker: BuildWorker, slug: str) -> str:
-    """What body(slug) raises, asked in a thread that must not wait for ever; finish() raises too."""
-    raised: list = []
-
-    def ask():
-        try:
-            worker.body(slug)
-        except RuntimeError as error:
-            raised.append(str(error))
-    asking = threading.Thread(target=ask, daemon=True)
-    asking.start()
-    asking.join(30)
-    assert not asking.is_alive(), "the build would wait for ever"
-    with pytest.raises(RuntimeError):
-        worker.finish()
-    return raised[0] if raised else ""
-
-
-def test_build_worker_works_on_the_knowledge_base_given_ahead_without_getting_it_twice(tmp_path):
-    kb = load_knowledge_base(make_root(tmp_path / "kb"))
-    day = dt.date(2025, 6, 1)
-    worker = BuildWorker()
-    sent: list = []
-    put = worker.outbox.put
-    worker.outbox.put = lambda message: sent.append(message) or put(message)
-    worker.give(kb)
-    worker.start(kb, "en", day, False, tmp_path / "site")
-    assert [type(m[0]).__name__ for m in sent] == ["str", "tuple"] and sent[0] == ("knowledge base", kb)
-    assert sent[1][0][0] is None  # the work, without the knowledge base
-    slug = next(iter(kb.clients))
-    assert worker.body(slug) == render.client_body(context.SiteContext(kb, "en", day, False), kb.clients[slug])
-    assert worker.finish() == (len(kb.clients), {})
-    assert (tmp_path / "site" / context.tree_page(slug)).read_text(encoding="utf-8") == \
-        dict(trees.tree_pages(kb, "en", day, False))[context.tree_page(slug)]
-
-
-def test_the_pipe_from_the_build_worker_holds_many_client_pages():
-    """With Linux's 64 KiB, the process waited for the building process to read every eight pages."""
-    import fcntl
-
-    worker = BuildWorker()
-    try:
-        assert fcntl.fcntl(worker.process.stdout.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
-    finally:
-        assert worker.finish() == (0, {})
-
-
-@pytest.mark.parametrize("noticed", [False, True], ids=["dies", "died before the build gave it work"])
-def test_build_worker_that_dies_fails_the_build_instead_of_hanging(tmp_path, noticed):
-    kb = load_knowledge_base(make_root(tmp_path / "kb"))
-    worker = BuildWorker()
-    worker.process.kill()
-    if noticed:
-        worker.listen.join(30)
-    worker.start(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site")
-    assert body_failure(worker, next(iter(kb.clients))).startswith("the build's second process")
-
-
-def test_work_that_cannot_be_sent_fails_the_build_instead_of_hanging(tmp_path):
-    kb = load_knowledge_base(make_root(tmp_path / "kb"))
-    worker = BuildWorker()
-    worker.start(kb, "fr", dt.date(2025, 6, 1), True, tmp_path / "site", {"lang": ["fr"], "cannot": lambda: 0})
-    assert body_failure(worker, next(iter(kb.clients))).startswith("the build's second process got no work: ")
-
-
-def test_each_message_reaches_the_process_at_once(monkeypatch):
-    """A message's last bytes must not wait in a buffer: the process would wait for them, and the build for
-    the process (a 5,000-client build hung so, its knowledge base all sent but its last few bytes)."""
-    readable, writable = os.pipe()
-
-    class Process:
-        stdin = open(writable, "wb")
-        stdout, stderr = io.BytesIO(pickle.dumps(("done", (0, {})))), io.BytesIO()
-
-        def wait(self):
-            return 0
-
-    monkeypatch.setattr(subprocess, "Popen", lambda *args, **kwargs: Process())
-    pipe = open(readable, "rb")
-    received: list = []
-    reader = threading.Thread(target=lambda: received.extend(pickle.load(pipe) for _ in range(2)), daemon=True)
-    reader.start()
-    worker = BuildWorker()
-    worker.outbox.put(("work", "x" * 100_001))  # more than a buffer, and a tail
-    worker.outbox.put(("a page",))
-    reader.join(10)
-    assert received == [("work", "x" * 100_001), ("a page",)]  # both whole, before the end of the build
-    worker.outbox.put(None)
-    worker.talk.join(10)
-
-
-SEARCH_CONFIG = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fields": {}}
-
-
-@pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
-def test_build_worker_indexes_pages_as_material_does(tmp_path, monkeypatch, process):
-    from material.plugins.search.plugin import SearchIndex
-
-    kb, day, pages = example_pages(tmp_path, monkeypatch, process)
-    headings = {slug: (context.client_html(slug), f"T{n}", f'<h1 id="t{n}">T{n} &amp; co</h1>')
-                for n, slug in enumerate(kb.clients)}
-    other = PageToIndex("other.html", "O", {"tags": ["t"]}, '<h2 id="b">B &amp; C</h2><p>un <b>mot</b></p>')
-    expected = {}
-    for slug, (url, title, heading) in headings.items():
-        body = context.split_html_page(pages[context.client_page(slug)])[1]
-        expected[url] = PageToIndex(url, title, {}, f"{heading}\n{body}")
-    expected[other.url] = PageToIndex(other.url, other.title, other.meta, other.content)
-    for url, page in expected.items():
-        index = SearchIndex(**SEARCH_CONFIG)
-        index.add_entry_from_context(page)
-        expected[url] = index.entries
-    worker = started(kb, "fr", day, True, tmp_path / "site", SEARCH_CONFIG)
-    worker.index_clients(headings)
-    worker.index(other)
-    trees, entries = worker.finish()
-    assert trees == len(kb.clients) and entries == expected
-    assert entries["other.html"] == [{"location": "other.html", "title": "O", "text": "", "tags": ["t"]},
-                                     {"location": "other.html#b", "title": "B &amp; C", "text": "<p>un mot</p>",
-                                      "tags": ["t"]}]
-    assert len(list((tmp_path / "site").glob(context.tree_page("*")))) == len(kb.clients)
-
-
-
-def test_the_second_process_spreads_its_indexing_and_shares_trees_so_both_end_together():
-    from scopekb.mkdocs_plugin.search_entries import CLIENTS, END, SPLIT, Indexer
-
-    inbox, out = queue.Queue(), io.BytesIO()
-    indexer = Indexer(SEARCH_CONFIG, inbox, out, trees=10)
-    pages = {f"c{n}": (f"clients/c{n}.html", f"C{n}", f'<h1 id="c{n}">C{n}</h1>') for n in range(20)}
-    indexer.bodies = {slug: "<h2 id=\"a\">A</h2>\n<p>x</p>" for slug in pages}
-    inbox.put((CLIENTS, pages))
-    assert indexer.until(0) is None  # before the first tree page: 20 pages over 10 tree pages
-    assert list(indexer.entries) == ["clients/c0.html", "clients/c1.html"] and len(indexer.pending) == 18
-    indexer.until(1)
-    assert len(indexer.entries) == 4
-    # Measured so far: 2 tree pages in 2 s here, 4 pages indexed in 2 s. Left: 8 tree pages, and 16 pages
-    # to index (8 s): the building process takes all 8 tree pages.
-    indexer.seconds, indexer.done, indexer.pending[16:] = {"tree": 2.0, "page": 2.0}, {"tree": 2, "page": 4}, []
-    inbox.put(SPLIT)
-    assert indexer.until(2) == 2 and pickle.loads(out.getvalue()) == (SPLIT, 2)
-    assert len(indexer.pending) == 16  # none indexed before a tree page this process no longer writes
-    indexer.seconds, indexer.done = {"tree": 3.0, "page": 2.0}, {"tree": 3, "page": 4}  # 1 s a tree page
-    indexer.pending[4:] = []  # 2 s of indexing left: of 8 tree pages, this process keeps 3 (3 + 2 = 5 s)
-    assert indexer.split_at() == 5
-    indexer.pending = []
-    assert indexer.split_at() == 6  # nothing to index: half each
-    # Its tree pages done, the process indexes what is left before the building process ends.
-    indexer.pending = [("c5", *pages["c5"])]
-    rest = threading.Thread(target=indexer.rest, daemon=True)
-    rest.start()
-    wait_for(lambda: not indexer.pending, seconds=10)
-    assert rest.is_alive() and list(indexer.entries)[-1] == "clients/c5.html"
-    inbox.put(END)
-    rest.join(10)
-    assert not rest.is_alive()
-
-def test_merge_search_entries_puts_each_page_where_material_would(tmp_path):
-    index_file = tmp_path / "search_index.json"
-    docs = [{"location": "a/", "title": "A", "text": ""}, {"location": "a/#x", "title": "X", "text": "x"},
-            {"location": "c/", "title": "C", "text": ""}, {"location": "old/", "title": "Old", "text": ""}]
-    index_file.write_text(json.dumps({"config": {"lang": ["fr"]}, "docs": docs}))
-    merge_search_entries(index_file, ["a/", "b.html", "c/"],
-                         {"b.html": [{"location": "b.html", "title": "B", "text": "b"}]})
-    merged = json.loads(index_file.read_text())
-    assert [d["location"] for d in merged["docs"]] == ["a/", "a/#x", "b.html", "c/", "old/"]
-    assert merged["config"] == {"lang": ["fr"]}
-
-
-@pytest.mark.parametrize("language, where", [("fr", "apart"), ("en", "apart"), ("fr", "here")])
-def test_the_search_index_is_the_one_material_makes_alone(tmp_path, monkeypatch, language, where):
-    """Pages indexed apart land in the index as Material would have put them, byte for byte."""
-    root = make_root(tmp_path / "kb", language)
-    index = root / "site" / "internal" / "search" / "search_index.json"
-    if where == "here":  # as if another plugin had changed every client page: indexed in the building process
-        monkeypatch.setattr(plugin_pages.ClientPage, "as_rendered", lambda page: False)
-    build_site(root)
-    shared = index.read_bytes()
-    assert len(json.loads(shared)["docs"]) > 100
-    monkeypatch.setattr(plugin, "SearchPlugin", type("NotMaterials", (), {}))  # Material indexes every page
-    build_site(root)
-    assert index.read_bytes() == shared
-
-
-def test_a_client_page_knows_when_it_holds_what_it_was_rendered_with(tmp_path):
-    from mkdocs.structure.files import File
-
-    config = engine.load_config(make_root(tmp_path / "kb"))
-    file = File("clients/x.md", src_dir=None, dest_dir=str(tmp_path / "site"), use_directory_urls=True)
-    file.content_string = context.html_page("X & Y", "")
-    page = plugin_pages.ClientPage(file, config, Markdown(extensions=["toc"]), "x")
-    page.read_source(config)
-    page.render(config, None)
-    assert page.waits_for_body and page.title == "X &amp; Y" and page.content == page.heading + "\n"
-    assert page.meta == {"template": plugin_frame.TEMPLATE}  # for MkDocs to pick, then gone
-    page.picked_template()
-    assert page.meta == {}
-    page.add_body('<h2 id="a">A<a class="headerlink" href="#a" title="Lien">¶</a></h2>\n')
-    assert page.as_rendered() and [item.title for item in page.toc.items[0].children] == ["A"]
-    page.content = page.content.replace("A<", "B<")  # another plugin's change
-    assert not page.as_rendered()
-
-
 def test_a_build_from_a_script_without_a_main_guard(tmp_path):
-    """The tree pages' process must not run the building program again, as multiprocessing's spawn does."""
+    """The build's second process must not run the building program again, as multiprocessing's spawn does."""
     root = make_root(tmp_path / "kb")
     script = tmp_path / "build_it.py"
     script.write_text(f"from pathlib import Path\nfrom scopekb.publish.build import build_site\n"
@@ -531,7 +251,7 @@ def test_a_build_from_a_script_without_a_main_guard(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().isdigit()
     for slug in SLUGS:
-        assert (root / "site" / "internal" / context.tree_page(slug)).is_file()
+        assert (root / "site" / "internal" / context.tree_html(slug)).is_file()
 
 
 def test_commands_explain_themselves():
@@ -577,8 +297,8 @@ def test_serve_rebuilds_when_a_contract_changes(tmp_path):
         contract.write_text(text.replace("aliases:\n", "aliases:\n    - Auberge du Lac Tranquille\n", 1),
                             encoding="utf-8")
         assert wait_for(lambda: "auberge du lac tranquille" in (fetch(index_url) or ""))
-        # the decision-tree pages, which a process of their own writes, are served too
-        tree = fetch(f"http://{address}/{context.tree_page('hotel-le-belvedere')}") or ""
+        # the decision-tree pages are served too
+        tree = fetch(f"http://{address}/{context.tree_html('hotel-le-belvedere')}") or ""
         assert 'class="scopekb-question"' in tree
     finally:
         server.terminate()
@@ -617,25 +337,6 @@ def test_every_link_of_the_generated_pages_leads_somewhere(tmp_path, directory_u
             assert target.is_file(), f"{page.relative_to(site)}: {href}"
             checked += 1
     assert checked > 100
-
-
-@pytest.mark.parametrize("toc", ["permalink: true", "{permalink: '§', permalink_title: Lien, separator: _}"])
-def test_client_pages_are_those_mkdocs_makes_with_a_parser_per_page(tmp_path, monkeypatch, toc):
-    """ClientPage renders the title with one shared Markdown parser: the pages are those of MkDocs' own way."""
-    root = make_root(tmp_path / "kb")
-    config = root / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  - toc:\n      permalink: true\n",
-                                                                 f"  - toc: {toc}\n" if "{" in toc else
-                                                                 f"  - toc:\n      {toc}\n"))
-    build_site(root)
-    site = root / "site" / "internal"
-    shared = {p: (site / p).read_bytes() for p in map(context.client_html, SLUGS)}
-    # No ClientPage made: MkDocs makes the client pages as it makes any other, a Markdown parser each.
-    monkeypatch.setattr(plugin, "ClientPage", type("NotMade", (Page,), {"__init__": lambda *args: None}))
-    build_site(root)
-    assert {p: (site / p).read_bytes() for p in shared} == shared
-    if "§" in toc:
-        assert b'title="Lien">\xc2\xa7</a></h1>' in shared[context.client_html("menuiserie-berard-fils")]
 
 
 def test_theme_templates_compile_once_and_again_when_changed(tmp_path, monkeypatch):

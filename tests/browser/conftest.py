@@ -44,7 +44,7 @@ class Site:
         return self.page_url(self.root / rel)
 
     def tree_url(self, slug: str) -> str:
-        return self.url_of(context.tree_page(slug))
+        return self.url_of(context.tree_html(slug))
 
     def call_reception_url(self) -> str:
         return self.url_of(render.CALL_PAGE.removesuffix(".md") + "/index.html")

@@ -79,7 +79,7 @@ def test_the_client_page_runs_nothing_and_shows_the_name(hostile_site, page):
 
 def test_the_tree_and_home_pages_run_nothing(hostile_site, page):
     site, url = hostile_site
-    for rel in (context.tree_page(SLUG), ""):
+    for rel in (context.tree_html(SLUG), ""):
         assert open_quietly(page, url + rel) == [], rel
     # the finder shows the name as text
     page.fill("#scopekb-finder-input", "evil")

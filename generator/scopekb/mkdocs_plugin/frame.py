@@ -180,13 +180,11 @@ class _PageWithToc:
 
 
 class FramedPages:
-    """The pages naming TEMPLATE, for one build: `install(env)` once the Jinja environment is made."""
+    """The pages naming TEMPLATE, for one build: `install(env)` once the Jinja environment is made. One
+    frame per folder (client pages, decision trees): a page's links depend on its folder."""
 
     def __init__(self) -> None:
-        self.parts: list[str] | None = None
-        self.tried = False
-        self.fixed: dict = {}  # what the frame holds fixed: the first page's context but PER_PAGE
-        self.first: Page | None = None
+        self.frames: dict[str, Frame] = {}
 
     def install(self, env: Environment) -> None:
         self.env = env
@@ -195,15 +193,33 @@ class FramedPages:
 
     def render(self, context) -> Markup:
         values = context.get_all()
+        folder = values["page"].file.dest_uri.rpartition("/")[0]
+        frame = self.frames.get(folder)
+        if frame is None:
+            frame = self.frames[folder] = Frame(self.env)
+        return Markup(frame.render(values))
+
+
+class Frame:
+    """The frame of the pages of one folder: made on the first, filled in for the others that fit it."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.parts: list[str] | None = None
+        self.tried = False
+        self.fixed: dict = {}  # what the frame holds fixed: the first page's context but PER_PAGE
+        self.first: Page | None = None
+
+    def render(self, values: dict) -> str:
         page = values["page"]
         if not self.tried:
             self.tried = True
             html = self.full(values)
             self.parts = self.make_frame(values, page, html)
-            return Markup(html)
+            return html
         if self.parts is not None and self.fits(values, page):
-            return Markup(self.fill(values, page))
-        return Markup(self.full(values))
+            return self.fill(values, page)
+        return self.full(values)
 
     def full(self, values: dict) -> str:
         return self.env.get_template(PAGE_TEMPLATE).render(values)
@@ -216,16 +232,16 @@ class FramedPages:
             stand_in_values = {**values, "page": stand_in}
             framed = self.full(stand_in_values)
             if self.full({**stand_in_values, "build_date_utc": dt.datetime(2001, 1, 1)}) != framed:
-                log.debug("scopekb: the theme renders every client page (it shows the build time)")
+                log.debug("scopekb: the theme renders every page of this folder (it shows the build time)")
                 return None
             parts = frame_parts(framed, self.toc_template.render(stand_in_values))
         except Exception as error:  # a theme without Material's partials, say
-            log.debug(f"scopekb: no frame for client pages ({error})")
+            log.debug(f"scopekb: no frame for generated pages ({error})")
             return None
         self.fixed = {key: value for key, value in values.items() if key not in PER_PAGE}
         self.first, self.url, self.canonical_url = page, stand_in.url, stand_in.canonical_url
         if parts is None or not self.fits(values, page) or self.fill(values, page, parts) != html:
-            log.debug("scopekb: the theme renders every client page (its frame does not fit the first)")
+            log.debug("scopekb: the theme renders every page of this folder (its frame does not fit the first)")
             return None
         return parts
 

@@ -1,10 +1,11 @@
-"""The MkDocs page of a client page: built without a Markdown parser of its own.
+"""The MkDocs page of a generated page (a client's, a decision tree): made without a parser of its own.
 
-A client page is a title and ready HTML (render.html_page). MkDocs makes a
+Such a page is a title and ready HTML (site.context.html_page). MkDocs makes a
 Markdown parser for every page, which costs such a page more than its title:
-ClientPage converts the title with one parser shared by all client pages, and
+GeneratedPage converts the title with one parser shared by all of them, and
 takes its HTML from the build's second process when MkDocs builds the page.
-The page comes out byte for byte as MkDocs would make it (tests/test_build.py).
+The page comes out byte for byte as MkDocs makes it with `fast: false`
+(tests/test_plain_path.py).
 """
 from __future__ import annotations
 
@@ -30,12 +31,12 @@ def add_headings(toc: TableOfContents, body: str) -> None:
             parent.children.append(AnchorLink(text, anchor, level))
 
 
-class ClientPage(Page):
-    """A client page: its title now, with the shared parser; its HTML later (`add_body`)."""
+class GeneratedPage(Page):
+    """A generated page: its title now, with the shared parser; its HTML later (`add_body`)."""
 
-    def __init__(self, file: File, config, title_parser: Markdown, slug: str):
+    def __init__(self, file: File, config, title_parser: Markdown):
         super().__init__(None, file, config)
-        self.title_parser, self.slug = title_parser, slug
+        self.title_parser = title_parser
         self.waits_for_body = False
         self.heading = self.body = ""
 
@@ -63,8 +64,3 @@ class ClientPage(Page):
         reads it (any metadata changes Material's page)."""
         if self.meta.get("template") == FRAMED:
             del self.meta["template"]
-
-    def as_rendered(self) -> bool:
-        """Whether the page holds what it was rendered with, its title's heading then its HTML (no other
-        plugin changed it): the build's second process indexes it from those."""
-        return self.content == f"{self.heading}\n{self.body}" and not self.meta

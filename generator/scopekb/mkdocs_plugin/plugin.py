@@ -1,13 +1,16 @@
 """The MkDocs plugin `scopekb`: adds the generated pages to a MkDocs build.
 
-Thin on purpose: loading is load.py, pages are render.py. The pages are
-injected as generated files; nothing is ever written into docs_dir. Client
-pages stay out of the navigation, so that every page does not carry a
-sidebar of every client (which makes builds quadratic in the client count).
-A second process (build_worker.py) renders the HTML of the client pages,
-writes the decision-tree pages and indexes the generated pages for Material's
-search while MkDocs builds the pages. The theme renders its frame around
-client pages once, and each client page fills it in (plugin_frame.py).
+Thin on purpose: the knowledge base comes from kb/, the pages from site/ as
+data; nothing is ever written into docs_dir. Generated pages (a client's, a
+decision tree) stay out of the navigation, so that every page does not carry
+a sidebar of every client (which makes builds quadratic in the client count).
+
+Two ways to build them, equal byte for byte (tests/test_plain_path.py):
+- `fast: false`, the plain way: each generated page is a file whose Markdown
+  MkDocs renders as any page, the theme around each;
+- `fast: true` (default): a second process renders their HTML (worker.py)
+  while MkDocs builds; their titles share one Markdown parser (pages.py); the
+  theme renders its frame around them once per folder (frame.py).
 """
 from __future__ import annotations
 
@@ -20,32 +23,34 @@ from markdown import Markdown
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from material.plugins.search.plugin import SearchPlugin
 
-from scopekb.mkdocs_plugin.search_entries import PageToIndex, merge_search_entries
-from scopekb.mkdocs_plugin.worker import BuildWorker
 from scopekb.errors import InputError
-from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
-from scopekb.kb.articles import with_articles
+from scopekb.kb.articles import TICKETS_DIR, with_articles
 from scopekb.kb.load import load_knowledge_base
 from scopekb.kb.model import KnowledgeBase
 from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache, striptags_escaped
-from scopekb.mkdocs_plugin.pages import ClientPage, add_headings
-from scopekb.site.pages import STYLESHEETS, client_page, html_page, render_site, shipped_scripts, tree_page
-from scopekb.site.context import client_html, split_html_page
+from scopekb.mkdocs_plugin.pages import GeneratedPage, add_headings
+from scopekb.mkdocs_plugin.worker import BuildWorker
+from scopekb.site.context import SiteContext, html_page, split_html_page
+from scopekb.site.pages import STYLESHEETS, generated_pages, page_body, render_site, shipped_scripts
+from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
 PLACEHOLDER = "SCOPEKBGENERATEDHTML"
 TEMPLATE_CACHE = ".scopekb-cache/templates"
-SEARCH_CACHE = ".scopekb-cache/search-entries.pickle"
 
 
 class ScopekbConfig(base.Config):
-    root = opt.Optional(opt.Type(str))  # the knowledge-base folder; default: the one holding mkdocs.yml
-    language = opt.Optional(opt.Choice(LANGUAGES))  # default: theme.language
-    today = opt.Optional(opt.Type(str))  # ISO date the site is built for; default: the build day
+    root = opt.Optional(opt.Type(str))
+    """The knowledge-base folder, which holds contracts/; default: the folder of mkdocs.yml."""
+    language = opt.Optional(opt.Choice(LANGUAGES))
+    """The language of the generated pages (fr, en); default: theme.language."""
+    today = opt.Optional(opt.Type(str))
+    """The date (YYYY-MM-DD) the site is built for; default: the build day."""
+    fast = opt.Type(bool, default=True)
+    """Build the generated pages with a second process and the theme's frame; false: the plain way."""
 
 
 def site_language(theme_language: str | None) -> str:
@@ -55,16 +60,11 @@ def site_language(theme_language: str | None) -> str:
 
 class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def __init__(self) -> None:
-        # set by hand_over when `scopekb build` runs MkDocs; a plain `mkdocs build` loads the knowledge base
-        self.knowledge_base: KnowledgeBase | None = None
+        self.knowledge_base: KnowledgeBase | None = None  # handed over by `scopekb build`, else loaded
         self.worker: BuildWorker | None = None
         self.progress: Callable[[int, int], None] | None = None
         self.pages_total = self.pages_done = 0
-        self.html_parts: dict[str, str] = {}
-        self.client_pages: dict[str, str] = {}  # slug by page path
-        self.generated: set[str] = set()  # pages made of generated HTML
-        self.search_order: list[str] = []  # URLs of the pages, as Material's search met them
-        self.handed_over: tuple | None = None  # (page, its own search settings) while Material skips it
+        self.bodies: dict[str, str] = {}  # page path -> HTML under its title, until MkDocs renders the page
 
     def hand_over(self, kb: KnowledgeBase, worker: BuildWorker | None = None,
                   progress: Callable[[int, int], None] | None = None) -> None:
@@ -81,12 +81,9 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         except ValueError:
             raise PluginError(f"{config.config_file_path}: plugins.scopekb.today: {self.config.today!r} "
                               "is not a date (expected YYYY-MM-DD)")
-        for path in STYLESHEETS:
-            if path not in config.extra_css:
-                config.extra_css.append(path)
-        for path in shipped_scripts():
-            if path not in [str(script) for script in config.extra_javascript]:
-                config.extra_javascript.append(path)
+        config.extra_css.extend(path for path in STYLESHEETS if path not in config.extra_css)
+        scripts = [str(script) for script in config.extra_javascript]
+        config.extra_javascript.extend(path for path in shipped_scripts() if path not in scripts)
         return config
 
     def on_pre_build(self, config) -> None:
@@ -98,89 +95,65 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 raise PluginError("\n".join(error.messages)) from None
 
     def on_files(self, files: Files, config) -> Files:
-        kb, today, urls = self.knowledge_base, self.today or dt.date.today(), config.use_directory_urls
-        search = next((p for p in config.plugins.values() if isinstance(p, SearchPlugin) and p.config.enabled), None)
-        self.worker = self.worker or BuildWorker()
-        self.worker.start(kb, self.language, today, urls, Path(config.site_dir),  # empty by now
-                          dict(search.config) if search else None, self.root / SEARCH_CACHE)
-        self.search_order.clear()
-        pages = render_site(kb, "internal", self.language, today, urls, trees=False, client_pages=False)
-        self.client_pages = {client_page(slug): slug for slug in kb.clients}
-        for path in [*pages, *self.client_pages, *(tree_page(slug) for slug in kb.clients)]:
+        kb, lang, today = self.knowledge_base, self.language, self.today or dt.date.today()
+        tickets = (self.root / TICKETS_DIR).resolve()
+        for file in list(files):  # ticket exports hold personal data: never published as they are
+            if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(tickets):
+                files.remove(file)
+        pages = render_site(kb, "internal", lang, today, config.use_directory_urls, generated=False)
+        generated = generated_pages(kb, lang)  # (path, kind, slug, title, built file)
+        for path in [*pages, *(page[0] for page in generated)]:
             existing = files.get_file_from_path(path)
             if existing is not None:
                 log.warning(f"scopekb: the generated page {path} replaces {existing.src_uri} of the docs folder")
                 files.remove(existing)
-        title_parser = Markdown(extensions=config.markdown_extensions,
-                                extension_configs=config.mdx_configs or {})
         for path, content in pages.items():
             files.append(File.generated(config, path, content=content))
-        for path, slug in self.client_pages.items():  # a title now, the HTML from the second process
-            file = File.generated(config, path, content=html_page(kb.clients[slug].name, ""),
-                                  inclusion=InclusionLevel.NOT_IN_NAV)
-            file.dest_uri = client_html(slug)
-            ClientPage(file, config, title_parser, slug)
-            self.generated.add(path)
+        if self.config.fast:
+            self.worker = self.worker or BuildWorker()
+            self.worker.start(kb, lang, today, config.use_directory_urls, [page[:3] for page in generated])
+            title_parser = Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+        else:
+            site = SiteContext(kb, lang, today, config.use_directory_urls)
+        for path, kind, slug, title, built in generated:
+            body = "" if self.config.fast else page_body(site, kind, slug).removesuffix("\n")
+            file = File.generated(config, path, content=html_page(title, body), inclusion=InclusionLevel.NOT_IN_NAV)
+            file.dest_uri = built
+            if self.config.fast:
+                GeneratedPage(file, config, title_parser)
             files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
-        # Generated pages are a Markdown title and ready HTML: only the title goes through Markdown.
+        # A generated page is a Markdown title and ready HTML: only the title goes through Markdown.
         parts = split_html_page(markdown)
-        if parts is None or isinstance(page, ClientPage):
+        if parts is None or isinstance(page, GeneratedPage):
             return markdown
-        slug = self.client_pages.get(page.file.src_uri)  # a client page that MkDocs made itself
-        self.html_parts[page.file.src_uri] = self.worker.body(slug) if slug else parts[1]
+        self.bodies[page.file.src_uri] = parts[1]
         return f"{parts[0]}\n\n{PLACEHOLDER}\n"
 
     def on_page_content(self, html: str, page, config, files) -> str:
-        body = self.html_parts.pop(page.file.src_uri, None)
+        body = self.bodies.pop(page.file.src_uri, None)
         if body is None:
             return html
         add_headings(page.toc, body)
-        self.generated.add(page.file.src_uri)
         return html.replace(f"<p>{PLACEHOLDER}</p>", body, 1)
 
     def on_env(self, env, config, files):
-        # Every page is read: the second process can index the client pages from their titles' headings
-        # and the HTML it renders (render_search.py reads them faster than Material's parser would).
         env.filters["striptags"] = striptags_escaped  # contract text reaches titles: see its docstring
-        FramedPages().install(env)
-        env.bytecode_cache = TemplateCache.under(self.root / TEMPLATE_CACHE)
-        if self.worker.search_config is not None:
-            self.worker.index_clients({page.slug: (page.url, page.title, page.heading) for file in files
-                                       if isinstance(page := file.page, ClientPage) and page.waits_for_body})
+        if self.config.fast:
+            FramedPages().install(env)
+            env.bytecode_cache = TemplateCache.under(self.root / TEMPLATE_CACHE)
         return env
 
-    # Material's search indexes page.content in its on_page_context. A generated page's entries are
-    # made apart, with the same indexer, and go into its index later; Material skips the page meanwhile.
     @event_priority(100)
-    def _before_search(self, context, page, config, nav):
-        if isinstance(page, ClientPage):
+    def on_page_context(self, context, page, config, nav):
+        if isinstance(page, GeneratedPage):
             page.picked_template()
             if page.waits_for_body:
-                page.add_body(self.worker.body(page.slug))
-        self.search_order.append(page.url)
-        search = page.meta.get("search") or {}
-        if page.file.src_uri in self.generated and self.worker.search_config is not None and not search.get("exclude"):
-            if not (isinstance(page, ClientPage) and page.as_rendered()):  # else the second process does it
-                self.worker.index(PageToIndex(page.url, page.title, dict(page.meta), page.content))
-            self.handed_over = (page, page.meta.get("search"))
-            page.meta["search"] = {**search, "exclude": True}
+                page.add_body(self.worker.body(page.file.src_uri))
         return context
-
-    @event_priority(-100)
-    def _after_search(self, context, page, config, nav):
-        if self.handed_over is not None:
-            page, search = self.handed_over
-            page.meta["search"] = search
-            if search is None:
-                del page.meta["search"]
-            self.handed_over = None
-        return context
-
-    on_page_context = CombinedEvent(_before_search, _after_search)
 
     def on_post_page(self, output: str, page, config) -> str:
         self.pages_done += 1
@@ -188,20 +161,12 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             self.progress(self.pages_done, self.pages_total)
         return output
 
-    @event_priority(-100)  # after Material's search has written its index
     def on_post_build(self, config) -> None:
-        entries: dict = {}
-        try:
-            if self.worker is not None:
-                self.worker.share_trees()
-                _, entries = self.worker.finish()  # on a failure, on_build_error waits for the process
-                self.worker = None
-            if entries:
-                merge_search_entries(Path(config.site_dir) / "search" / "search_index.json", self.search_order, entries)
-        except OSError as error:
-            raise PluginError(f"scopekb: cannot write {error.filename}: {error.strerror}") from None
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.finish()
 
     def on_build_error(self, error) -> None:
         worker, self.worker = self.worker, None
         if worker is not None:  # no page may land in a site being removed
-            worker.finish(raise_error=False)
+            worker.stop()

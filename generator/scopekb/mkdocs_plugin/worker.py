@@ -1,28 +1,21 @@
-"""The second process of a site build: client page bodies, decision-tree pages, search entries.
+"""The second process of a site build: it renders the generated pages' HTML while MkDocs builds pages.
 
-All three are work of the building process that MkDocs does not need at once:
-the HTML of a client page is needed only when MkDocs builds that page, the
-tree pages are complete HTML that MkDocs would only copy, and Material's search
-reads each page's HTML with a parser in Python. A process of their own does
-them on the other core while MkDocs builds the pages.
+A client page's or a decision tree's HTML (site/pages.py, site/trees.py) is
+needed only when MkDocs builds that page. A process of its own renders them on
+the other core, in the order MkDocs will ask for them, and sends them back a
+few at a time.
 
-The process is `python -m scopekb.mkdocs_plugin.worker`. It gets its messages as
-pickles on stdin: contract files to check while the contracts load (CHECK, a
-first build only), then word to get ready (GET_READY) and the knowledge base
-(KNOWLEDGE), while MkDocs loads; the work; once MkDocs has read every page,
-the headings of the client pages' titles (CLIENTS); when MkDocs is done,
-SPLIT (the building process writes the last tree pages itself); then the end.
-It sends back on stdout the HTML of the client pages, in the order of the
-knowledge base, a few at a time as they are rendered, then the outcome. Unlike
-multiprocessing's spawn, it never runs the building program's own main module
-again. Where no process can start, the same work is done here, in the
-building process.
-
-The search entries come from Material's own indexer, run over the content
-the building process would have indexed (the plugin checks that the page
-holds just that, else indexes it itself): build_search.py makes them, keeps
-them for the next build, and puts them where Material would have; the index
-comes out byte for byte the same (tests/test_build.py compares).
+The process is `python -m scopekb.mkdocs_plugin.worker`. Its protocol, pickles
+on stdin and stdout:
+- in: (CHECK, root, files): check these contract files (kb.load.check_contract_files) while the
+  building process loads the others; out: (CHECKED, {file: result});
+- in: (GET_READY,): import and compile what the work needs, while MkDocs loads;
+- in: (KNOWLEDGE, kb): the knowledge base, sent as soon as it is loaded;
+- in: (WORK, kb or None if given ahead, lang, today, directory_urls, [(path, kind, slug), ...]);
+  out: (BODIES, [(path, HTML), ...]) in that order, then (DONE,) or (ERROR, exception);
+- in: END, or the end of the stream: stop.
+Unlike multiprocessing's spawn, it never runs the building program's main module
+again. Where no process can start, the same work is done in the building process.
 """
 from __future__ import annotations
 
@@ -37,74 +30,46 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from scopekb.mkdocs_plugin.search_entries import CLIENTS, END, SPLIT, EntryCache, Indexer, PageToIndex, page_entries
 from scopekb.kb.load import check_contract_files
 from scopekb.kb.model import KnowledgeBase
-from scopekb.site.pages import SiteContext, client_body, client_view, tree_pages
-from scopekb.site.context import compile_templates
+from scopekb.site.context import SiteContext, compile_templates
+from scopekb.site.pages import page_body
 
-CHECK = "check"  # (CHECK, root, files): check these contract files (load.check_contract_files) first
-CHECKED = "checked"  # (CHECKED, {file: result}): the answer
-GET_READY = "get ready"  # (GET_READY,): the knowledge base is loaded, prepare for the work
-KNOWLEDGE = "knowledge base"  # (KNOWLEDGE, kb): the knowledge base of the work to come, sent as soon as loaded
-BATCH = 32  # client page bodies a message carries: a thread of the building process wakes up for each
-            # message, and takes the interpreter from MkDocs while it reads it
+CHECK, CHECKED, GET_READY, KNOWLEDGE, WORK = "check", "checked", "get ready", "knowledge base", "work"
+BODIES, DONE, ERROR, END = "bodies", "done", "error", "end"
+BATCH = 32  # bodies a message carries: a thread of the building process wakes up for each message, and takes
+            # the interpreter from MkDocs while it reads it
 
-
-def write_tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: str,
-                     start: int = 0, until=lambda next_tree: None) -> int:
-    """Render the decision-tree pages from the `start`-th client and write them under `folder`; returns
-    how many. `until(n)`, asked before the n-th client's page, may name the client to stop at."""
-    count = 0
-    made: set[str] = set()
-    for path, html in tree_pages(kb, lang, today, directory_urls, start):
-        stop = until(start + count)
-        if stop is not None and start + count >= stop:
-            break
-        target = os.path.join(folder, path)
-        parent = os.path.dirname(target)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        with open(target, "w", encoding="utf-8") as out:
-            out.write(html)
-        count += 1
-    return count
+Pages = list[tuple[str, str, str]]  # (page path, kind of page, client slug)
 
 
 class BuildWorker:
-    """Client page bodies, tree pages and search entries, made by a second process while MkDocs builds.
+    """Generated pages' HTML, made by a second process while MkDocs builds.
 
-    The process starts at once; `check_files(...)` has it check contract
-    files while the contracts load here, `get_ready()` has it import what it
-    needs while the build loads MkDocs; `start(...)` gives it the work,
-    `body(slug)` waits for a client page's HTML, `index_clients(...)` has it
-    index the client pages, `index(page)` indexes a page here,
-    `share_trees()` takes over part of the tree pages left, and `finish()`
-    waits for the end and returns (tree pages written, search entries by
-    page URL).
+    The process starts at once; `check_files(...)` has it check contract files
+    while the contracts load here, `get_ready()` has it import what it needs
+    while the build loads MkDocs, `give(kb)` sends it the knowledge base early;
+    `start(...)` gives it the pages to render, `body(path)` waits for one;
+    `finish()` waits for the end, `stop()` ends it at once.
     """
 
     def __init__(self) -> None:
-        self.search_config: dict | None = None
-        self.outcome: tuple | None = None  # set when the process ends (or, without one, by start)
-        self.entries: dict[str, list[dict]] = {}  # of the pages indexed here
-        self.work: tuple | None = None
-        self.split_at: int | None = None  # the client whose tree page this process writes from
-        self.trees_here = 0
+        self.outcome: tuple | None = None  # set when the process ends
         self.bodies: dict[str, str] = {}
         self.arrived = threading.Condition()
         self.site: SiteContext | None = None  # without a process: bodies rendered here, when asked for
+        self.pages: dict[str, tuple[str, str]] = {}
         self.unsent: Exception | None = None  # why a message could not be sent to the process
         self.checked: dict | None = None  # contract files the process checked, when asked to
-        self.given: KnowledgeBase | None = None  # sent ahead of the work (`give`)
+        self.given: KnowledgeBase | None = None
+        self.working = False  # work was sent: the process ends with an outcome, not just the end of its output
         try:
-            self.process = subprocess.Popen([sys.executable, "-m", "scopekb.mkdocs_plugin.worker"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            self.process = subprocess.Popen([sys.executable, "-m", "scopekb.mkdocs_plugin.worker"],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                             preexec_fn=_end_with_parent)
         except OSError:
             self.process = None
-            self.outcome = ("done", (0, {}))
+            self.outcome = (DONE,)
             return
         _widen_pipe(self.process.stdout)
         # Threads of their own talk to the process, so that a full pipe never holds up the build.
@@ -114,41 +79,8 @@ class BuildWorker:
         self.talk.start()
         self.listen.start()
 
-    def start(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, folder: Path,
-              search_config: dict | None = None, search_cache: Path | None = None) -> None:
-        """Render the client page bodies; write the tree pages under `folder`; index the pages given to
-        `index` with `search_config` (None: none will be), keeping their entries in `search_cache`
-        (build_search.EntryCache) for the next build."""
-        work = self.work = (kb, lang, today, directory_urls, str(folder))
-        self.search_config = search_config
-        if self.process is None:
-            self.site = SiteContext(kb, lang, today, directory_urls)
-            self.outcome = _attempt(write_tree_pages, *work)
-        else:  # the knowledge base given ahead is not sent again
-            self.outbox.put(((None if kb is self.given else kb, *work[1:]), search_config, search_cache))
-
-    def give(self, kb: KnowledgeBase) -> None:
-        """Send the knowledge base of the work to come now, while MkDocs loads here: the process has it
-        by the time `start` gives the work (which then need not carry it)."""
-        if self.process is not None:
-            self.given = kb
-            self.outbox.put((KNOWLEDGE, kb))
-
-    def body(self, slug: str) -> str:
-        """The HTML of the client page of `slug`, under its title; waits for the process to send it."""
-        if self.process is None:  # rendered here, once
-            if slug not in self.bodies:
-                self.bodies[slug] = client_body(self.site, self.site.kb.clients[slug])
-            return self.bodies.pop(slug)
-        with self.arrived:
-            self.arrived.wait_for(lambda: slug in self.bodies or self.outcome is not None)
-            if slug in self.bodies:
-                return self.bodies.pop(slug)
-        kind, value = self.outcome
-        raise value if kind == "error" else RuntimeError(f"the build's second process sent no page for {slug}")
-
     def check_files(self, root: Path, files: list[str]) -> Callable[[], dict]:
-        """Have the process check contract files while the knowledge base loads here (load.py's
+        """Have the process check contract files while the knowledge base loads here (kb.load's
         check_elsewhere); the function returned waits for their results ({} where there is no process)."""
         if self.process is None:
             return dict
@@ -165,26 +97,39 @@ class BuildWorker:
         if self.process is not None:
             self.outbox.put((GET_READY,))
 
-    def index_clients(self, pages: dict[str, tuple[str, str, str]]) -> None:
-        """Have the process make the search entries of client pages, {slug: (URL, title, title's heading)}:
-        the heading, then the HTML it sent for the client."""
-        if self.process is None:  # rendered here and kept for body(), which would otherwise render it again
-            for slug, (url, title, heading) in pages.items():
-                self.bodies[slug] = body = client_body(self.site, self.site.kb.clients[slug])
-                self.index(PageToIndex(url, title, {}, f"{heading}\n{body}"))
-        else:
-            self.outbox.put((CLIENTS, pages))
+    def give(self, kb: KnowledgeBase) -> None:
+        """Send the knowledge base now, while MkDocs loads here: `start` then need not carry it."""
+        if self.process is not None:
+            self.given = kb
+            self.outbox.put((KNOWLEDGE, kb))
 
-    def index(self, page: PageToIndex) -> None:
-        """Make the search entries of `page` here."""
-        self.entries[page.url] = page_entries(self.search_config, page)
+    def start(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, pages: Pages) -> None:
+        """Render the HTML of these pages, in this order."""
+        if self.process is None:
+            self.site = SiteContext(kb, lang, today, directory_urls)
+            self.pages = {path: (kind, slug) for path, kind, slug in pages}
+        else:
+            self.working = True
+            self.outbox.put((WORK, None if kb is self.given else kb, lang, today, directory_urls, pages))
+
+    def body(self, path: str) -> str:
+        """The HTML of the generated page `path`, under its title; waits for the process to send it."""
+        if self.process is None:  # rendered here
+            return page_body(self.site, *self.pages[path])
+        with self.arrived:
+            self.arrived.wait_for(lambda: path in self.bodies or self.outcome is not None)
+            if path in self.bodies:
+                return self.bodies.pop(path)
+        if self.outcome[0] == ERROR:
+            raise self.outcome[1]
+        raise RuntimeError(f"the build's second process sent no page for {path}")
 
     def _talk(self) -> None:
         try:
             while (message := self.outbox.get()) is not None:
                 pickle.dump(message, self.process.stdin, pickle.HIGHEST_PROTOCOL)
                 self.process.stdin.flush()  # the end of a message must not wait in the buffer for the next
-            pickle.dump(END, self.process.stdin, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((END,), self.process.stdin, pickle.HIGHEST_PROTOCOL)
             self.process.stdin.close()
         except OSError:  # the process ended early: its outcome says why
             pass
@@ -198,44 +143,32 @@ class BuildWorker:
         try:
             while True:
                 message = pickle.load(self.process.stdout)
-                if message[0] == CHECKED:
-                    with self.arrived:
-                        self.checked = message[1]
-                        self.arrived.notify_all()
-                    continue
-                if message[0] == SPLIT:
-                    with self.arrived:
-                        self.split_at = message[1]
-                        self.arrived.notify_all()
-                    continue
-                if message[0] != "bodies":
-                    outcome = message
-                    break
                 with self.arrived:
-                    self.bodies.update(message[1])
+                    if message[0] == CHECKED:
+                        self.checked = message[1]
+                    elif message[0] == BODIES:
+                        self.bodies.update(message[1])
+                    else:
+                        outcome = message
                     self.arrived.notify_all()
+                if outcome is not None:
+                    break
         except Exception:
-            failure = self.process.stderr.read().decode(errors="replace").strip().splitlines() or ["no output"]
-            outcome = ("error", RuntimeError(f"the build's second process failed: {failure[-1]}"))
+            failure = self.process.stderr.read().decode(errors="replace").strip().splitlines()
+            status = self.process.wait()
+            if failure or status != 0 or self.working:
+                why = failure[-1] if failure else f"exit status {status}" if status else "no output"
+                outcome = (ERROR, RuntimeError(f"the build's second process failed: {why}"))
+            else:  # told to end before it had work
+                outcome = (DONE,)
         self.process.wait()
         for stream in (self.process.stdout, self.process.stderr):
             stream.close()
         if self.unsent is not None:
-            outcome = ("error", RuntimeError(f"the build's second process got no work: {self.unsent!r}"))
+            outcome = (ERROR, RuntimeError(f"the build's second process got no work: {self.unsent!r}"))
         with self.arrived:
             self.outcome = outcome
             self.arrived.notify_all()
-
-    def share_trees(self) -> None:
-        """Write here the last of the tree pages the process has yet to write, once the building process
-        has nothing else to do: as many as lets both end together (Indexer.split_at)."""
-        if self.process is None or self.work is None:
-            return
-        self.outbox.put(SPLIT)
-        with self.arrived:
-            self.arrived.wait_for(lambda: self.split_at is not None or self.outcome is not None)
-        if self.split_at is not None and self.split_at < len(self.work[0].clients):
-            self.trees_here = write_tree_pages(*self.work, self.split_at)
 
     def stop(self) -> None:
         """End the process now, whatever it is doing (the build failed or was stopped)."""
@@ -244,22 +177,15 @@ class BuildWorker:
                 self.process.kill()
         self.finish(raise_error=False)
 
-    def finish(self, raise_error: bool = True) -> tuple[int, dict[str, list[dict]]]:
-        """Wait until every tree page is written and every page indexed; raise what stopped it, if anything.
-
-        Returns (tree pages written, search entries by page URL); after a failure, (0, {})."""
+    def finish(self, raise_error: bool = True) -> None:
+        """Wait until the process is done; raise what stopped it, if anything."""
         if self.process is not None:
             if self.talk.is_alive():
                 self.outbox.put(None)
                 self.talk.join()
             self.listen.join()
-        kind, value = self.outcome
-        if kind == "error":
-            if raise_error:
-                raise value
-            return 0, {}
-        trees, entries = value if isinstance(value, tuple) else (value, {})
-        return trees + self.trees_here, {**entries, **self.entries}
+        if self.outcome[0] == ERROR and raise_error:
+            raise self.outcome[1]
 
 
 def _end_with_parent() -> None:
@@ -282,118 +208,59 @@ def _widen_pipe(stream, size: int = 1 << 20) -> None:
         pass
 
 
-def _attempt(function, *args) -> tuple:
-    try:
-        return ("done", function(*args))
-    except Exception as error:  # raised again by BuildWorker.finish, in the building thread
-        return ("error", error)
+# --- the process ---------------------------------------------------------------------------------
 
-
-def _both(trees: tuple, entries: tuple) -> tuple:
-    """The outcome of the tree pages then the search entries: both done, or the first error."""
-    if trees[0] == "error":
-        return trees
-    return ("done", (trees[1], entries[1])) if entries[0] == "done" else entries
-
-
-def _messages(stream, inbox: queue.Queue) -> None:
-    """Read the pages to index as they come, while the trees are being written."""
-    try:
-        while (message := pickle.load(stream)) != END:
-            inbox.put(message)
-    except Exception:  # the building process is gone: no more pages
-        pass
-    inbox.put(END)
-
-
-def send_bodies(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, out, keep: dict,
-                views: dict) -> None:
-    """Render each client page's HTML, in the order of the knowledge base, and send them a few at a time;
-    `keep` gets them too, by slug, and `views` what they show (render.client_view)."""
-    site = SiteContext(kb, lang, today, directory_urls)
-    bodies = []
-    for n, (slug, client) in enumerate(kb.clients.items(), 1):
-        views[slug] = view = client_view(site, client)
-        keep[slug] = body = client_body(site, client, view)
-        bodies.append((slug, body))
-        if n % BATCH == 0 or n == len(kb.clients):
-            pickle.dump(("bodies", bodies), out, pickle.HIGHEST_PROTOCOL)
+def send_bodies(site: SiteContext, pages: Pages, out) -> None:
+    """Render each page's HTML, in order, and send them a few at a time."""
+    batch = []
+    for n, (path, kind, slug) in enumerate(pages, 1):
+        batch.append((path, page_body(site, kind, slug)))
+        if n % BATCH == 0 or n == len(pages):
+            pickle.dump((BODIES, batch), out, pickle.HIGHEST_PROTOCOL)
             out.flush()
-            bodies = []
-
-
-def _get_ready() -> None:
-    """Import and compile what the work needs while the building process loads the contracts and MkDocs:
-    0.08 s that the work would otherwise wait for."""
-    from material.plugins.search import plugin  # noqa: F401  (page_entries's indexer)
-
-    from scopekb.coverage import tree as render_tree# noqa: F401
-
-    compile_templates("client.html.j2", "tree.html.j2")
+            batch = []
 
 
 def _next_message(stdin) -> tuple:
     try:
         return pickle.load(stdin)
     except EOFError:
-        return END
-
-
-def _check(message: tuple, stdout) -> None:
-    """Answer (CHECK, root, files): results the building process would otherwise compute itself."""
-    try:
-        results = check_contract_files(Path(message[1]), message[2])
-    except Exception:  # the building process checks them
-        results = {}
-    pickle.dump((CHECKED, results), stdout, pickle.HIGHEST_PROTOCOL)
-    stdout.flush()
+        return (END,)
 
 
 def _worker_process() -> None:
-    """`python -m scopekb.mkdocs_plugin.worker`: the work from stdin; bodies, then the outcome, pickled on stdout."""
+    """`python -m scopekb.mkdocs_plugin.worker`: messages on stdin, answers on stdout (module docstring)."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    # Contract files to check come first (a first build), or word that there are none: then get ready
-    # while the building process loads MkDocs, and wait for the work.
-    ready = False
-    given = None
-    first = _next_message(stdin)
-    while first[0] in (CHECK, GET_READY, KNOWLEDGE):
-        if first[0] == CHECK:
-            _check(first, stdout)
-        if first[0] == KNOWLEDGE:
-            given = first[1]
-        if not ready:
+    given, ready = None, False
+    while (message := _next_message(stdin))[0] != END:
+        if message[0] == CHECK:
+            try:
+                results = check_contract_files(Path(message[1]), message[2])
+            except Exception:  # the building process checks them itself
+                results = {}
+            pickle.dump((CHECKED, results), stdout, pickle.HIGHEST_PROTOCOL)
+            stdout.flush()
+        elif message[0] == KNOWLEDGE:
+            given = message[1]
+        if message[0] in (CHECK, GET_READY, KNOWLEDGE) and not ready:
             ready = True
             with contextlib.suppress(Exception):  # what fails here fails again in the work, which says so
-                _get_ready()
-        first = _next_message(stdin)
-    if first == END:  # the build stopped before it had work for this process
-        outcome: tuple = ("done", (0, {}))
-    else:
-        work, search_config, search_cache = first
-        if work[0] is None:  # the knowledge base came ahead
-            work = (given, *work[1:])
-        inbox: queue.Queue = queue.Queue()
-        threading.Thread(target=_messages, args=(stdin, inbox), daemon=True).start()
-        cache = EntryCache.at(search_cache, search_config)
-        indexer = Indexer(search_config, inbox, stdout, len(work[0].clients), cache)
-        outcome = _attempt(send_bodies, *work[:4], stdout, indexer.bodies, indexer.views)
-        if outcome[0] == "done":
-            outcome = _attempt(write_tree_pages, *work, 0, indexer.until)
-        indexer.next_tree = indexer.trees  # none left to share
-        if outcome[0] == "done":
-            outcome = _both(outcome, _attempt(indexer.rest))
-        if outcome[0] == "done" and cache is not None:
-            cache.save()
-        indexer.search_config = None  # after a failure: read to the end, so that the build is never held up
-        indexer.rest()
-    pickle.dump(outcome, stdout, pickle.HIGHEST_PROTOCOL)
+                compile_templates("client.html.j2", "tree.html.j2")
+        if message[0] == WORK:
+            _, kb, lang, today, directory_urls, pages = message
+            try:
+                send_bodies(SiteContext(kb or given, lang, today, directory_urls), pages, stdout)
+                outcome: tuple = (DONE,)
+            except Exception as error:  # raised again by BuildWorker.finish, in the building thread
+                outcome = (ERROR, RuntimeError(f"the build's second process failed: {type(error).__name__}: {error}"))
+            pickle.dump(outcome, stdout, pickle.HIGHEST_PROTOCOL)
+            stdout.flush()
+            return
 
 
 if __name__ == "__main__":
     _worker_process()
     # The building process waits for this process to end. Python would first free its data object by
-    # object (the contracts, every page's search entries): about 0.1 s at 1,000 clients. All is written,
-    # flushed and closed: end now.
+    # object: all is written, flushed and closed, so end now.
     sys.stdout.flush()
     os._exit(0)

@@ -34,8 +34,11 @@ def client_html(slug: str) -> str:
 
 
 def tree_page(slug: str) -> str:
-    # A plain HTML page rather than Markdown: it needs no theme, prints as it is, and costs
-    # the build a file copy instead of a themed page per client. All in one folder, as above.
+    return f"arbres/{slug}.md"
+
+
+def tree_html(slug: str) -> str:
+    # As client_html: one folder, whatever use_directory_urls says.
     return f"arbres/{slug}.html"
 
 

@@ -17,11 +17,11 @@ from markupsafe import Markup
 
 from scopekb.coverage.decide import Request, decide
 from scopekb.site.checker_data import SHARED_ASSET, checker_html, shared_script
-from scopekb.site.context import (ASSET_DIR, Fields, SiteContext, client_page, html_page, paragraphs,
-                                  render_html, render_markdown, static_asset, tree_page, url_part)
-from scopekb.site.trees import tree_pages
-from scopekb.words import LANGUAGES
-from scopekb.kb.model import Client, Contract, KnowledgeBase, normal_form, slugify
+from scopekb.site.context import (ASSET_DIR, Fields, SiteContext, client_html, client_page, html_page, paragraphs,
+                                  render_html, render_markdown, static_asset, tree_html, tree_page, url_part)
+from scopekb.site.trees import tree_body
+from scopekb.words import LANGUAGES, sentences
+from scopekb.kb.model import Client, KnowledgeBase, normal_form, slugify
 
 AUDIENCES = ("internal",)
 HOME_PAGE = "index.md"
@@ -44,12 +44,11 @@ def shipped_scripts() -> list[str]:
 
 
 def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
-                today: dt.date | None = None, directory_urls: bool = True, trees: bool = True,
-                client_pages: bool = True) -> dict[str, str]:
+                today: dt.date | None = None, directory_urls: bool = True, generated: bool = True) -> dict[str, str]:
     """Every generated file of the site, by path relative to the docs folder.
 
-    With `trees=False`, without the decision-tree pages (`tree_pages` renders them); with
-    `client_pages=False`, without the client pages (`render_client` renders one).
+    With `generated=False`, without the pages `generated_pages` lists (a client's, a decision tree), whose
+    HTML `page_body` renders.
     """
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected one of {', '.join(AUDIENCES)})")
@@ -67,11 +66,20 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
         text = static_asset(name)
         if text is not None:
             files[f"{ASSET_DIR}/{name}"] = text
-    for client in kb.clients.values() if client_pages else ():
-        files[client_page(client.slug)] = render_client(site, client)
-    if trees:
-        files.update(tree_pages(kb, lang, today, directory_urls))
+    for path, kind, slug, title, _ in generated_pages(kb, lang) if generated else ():
+        files[path] = html_page(title, page_body(site, kind, slug).removesuffix("\n"))
     return files
+
+
+def generated_pages(kb: KnowledgeBase, lang: str) -> list[tuple[str, str, str, str, str]]:
+    """(page path, kind, client slug, title, built HTML file) of each client page, then each decision tree:
+    pages made of a title and HTML, built each in one folder whatever use_directory_urls says (a folder
+    per page would cost every build a directory to create and one to delete per client)."""
+    t = sentences(lang)
+    pages = [(client_page(slug), "client", slug, client.name, client_html(slug)) for slug, client in kb.clients.items()]
+    pages += [(tree_page(slug), "tree", slug, t("tree.title", client=client.name), tree_html(slug))
+              for slug, client in kb.clients.items()]
+    return pages
 
 
 def render_home(site: SiteContext) -> str:
@@ -88,8 +96,9 @@ def render_home(site: SiteContext) -> str:
     return html_page(t("home.title"), body, front_matter="---\nsearch:\n  exclude: true\n---\n\n")
 
 
-def render_client(site: SiteContext, client: Client) -> str:
-    return html_page(client.name, client_body(site, client).removesuffix("\n"))
+def page_body(site: SiteContext, kind: str, slug: str) -> str:
+    """The HTML of generated page of `kind` (client, tree) for client `slug`, under its title."""
+    return BODIES[kind](site, site.kb.clients[slug])
 
 
 def client_body(site: SiteContext, client: Client, view: dict | None = None) -> str:
@@ -123,7 +132,7 @@ def client_view(site: SiteContext, client: Client) -> dict:
             public_notes=paragraphs(contract.public_notes), internal_notes=paragraphs(contract.internal_notes),
             assets=[asset_coverage(site, client, a) for a in contract.equipment]))
     team_rows = [(kb.provider.teams[team_id], ", ".join(dict.fromkeys(roles))) for team_id, roles in teams.items()]
-    tree_url = "../" + tree_page(url_part(client.slug))
+    tree_url = "../" + tree_html(url_part(client.slug))
     return dict(t=t, w=site.w, heading=site.heading, colon=site.w["word.colon"], kinds=site.kinds, team=site.team,
                 client=client, contracts=contracts, teams=team_rows, catalog=kb.provider.catalog,
                 provider=kb.provider, date=site.today.isoformat(), tree_url=tree_url,
@@ -167,3 +176,6 @@ def finder_index(kb: KnowledgeBase) -> dict:
         slug = "" if client.slug == slugify(client.name) else client.slug
         clients.append([client.name, slug, "|".join(dict.fromkeys(terms)), model_ids])
     return {"version": 1, "models": [[m, normal_form(m)] for m in models], "clients": clients}
+
+
+BODIES = {"client": client_body, "tree": tree_body}  # page_body's makers, by kind of page

@@ -1,15 +1,12 @@
 """A client's decision-tree page: the tree (coverage.tree) as nested lists of questions and answers."""
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-
 from markupsafe import Markup, escape
 
 from scopekb.coverage.decide import Decision
 from scopekb.coverage.tree import Leaf, Node, build_tree
-from scopekb.kb.model import Client, KnowledgeBase
-from scopekb.site.context import SiteContext, render_html, tree_page
+from scopekb.kb.model import Client
+from scopekb.site.context import SiteContext, client_html, render_html, url_part
 
 
 class TreeHtml:
@@ -53,19 +50,13 @@ class TreeHtml:
         return self.leaves[key]
 
 
-def render_tree_page(site: SiteContext, client: Client) -> str:
-    """The standalone HTML page of a client's decision tree (arbres/<slug>.html)."""
-    root = "../"
-    return render_html(
-        "tree.html.j2", t=site.t, lang=site.lang, client=client, date=site.today.isoformat(), root=root,
-        tree=TreeHtml(site).node(build_tree(site.kb, client, site.lang, site.today)),
-        home_url=root + ("" if site.directory_urls else "index.html"),
-        client_url=site.client_url(client.slug, from_depth=1),
-        call_url=root + ("accueil-appel/" if site.directory_urls else "accueil-appel.html"))
+def tree_body(site: SiteContext, client: Client) -> str:
+    """The HTML of a client's decision-tree page under its title, as `split_html_page` gives it."""
+    tree = TreeHtml(site).node(build_tree(site.kb, client, site.lang, site.today))
+    body = render_html("tree.html.j2", t=site.t, client=client, date=site.today.isoformat(), tree=tree,
+                       client_url="../" + client_html(url_part(client.slug)))
+    return f"{body}\n"
 
 
-def tree_pages(kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool = True, start: int = 0):
-    """(path, HTML) of each client's decision-tree page, a complete HTML document, from the `start`-th client."""
-    site = SiteContext(kb, lang, today, directory_urls)
-    for slug in itertools.islice(kb.clients, start, None):  # the clients skipped are not even read
-        yield tree_page(slug), render_tree_page(site, kb.clients[slug])
+def tree_title(site: SiteContext, client: Client) -> str:
+    return site.t("tree.title", client=client.name)

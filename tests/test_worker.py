@@ -1,0 +1,186 @@
+"""The build's second process: the generated pages' HTML, rendered while MkDocs builds."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import pickle
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from scopekb.kb.load import load_knowledge_base
+from scopekb.mkdocs_plugin.worker import BuildWorker
+from scopekb.site.context import SiteContext, split_html_page
+from scopekb.site.pages import generated_pages, render_site
+
+REPO = Path(__file__).resolve().parent.parent
+DAY = dt.date(2025, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    root = tmp_path_factory.mktemp("kb")
+    shutil.copytree(REPO / "contracts", root / "contracts")
+    return load_knowledge_base(root)
+
+
+def work(kb, lang="fr"):
+    return [page[:3] for page in generated_pages(kb, lang)]
+
+
+def expected_bodies(kb, lang="fr") -> dict[str, str]:
+    """What MkDocs would get for each generated page: the HTML part of render_site's page."""
+    pages = render_site(kb, "internal", lang, DAY, True)
+    return {path: split_html_page(pages[path])[1] for path, *_ in generated_pages(kb, lang)}
+
+
+def forbid_processes(monkeypatch) -> None:
+    """As on a system where no process can start: the build does the second process's work itself."""
+    def no_process(*args, **kwargs):
+        raise OSError("no process here")
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+
+
+@pytest.mark.parametrize("process", [True, False], ids=["in a second process", "where no process starts"])
+def test_each_generated_page_gets_its_html_in_any_order(kb, monkeypatch, process):
+    if not process:
+        forbid_processes(monkeypatch)
+    worker = BuildWorker()
+    assert (worker.process is not None) == process
+    worker.start(kb, "fr", DAY, True, work(kb))
+    expected = expected_bodies(kb)
+    for path in reversed(list(expected)):
+        assert worker.body(path) == expected[path], path
+    worker.finish()
+
+
+def test_the_knowledge_base_given_ahead_is_not_sent_twice(kb):
+    worker = BuildWorker()
+    sent: list = []
+    put = worker.outbox.put
+    worker.outbox.put = lambda message: sent.append(message) or put(message)
+    worker.give(kb)
+    worker.start(kb, "en", DAY, False, work(kb, "en"))
+    assert [m[0] for m in sent] == ["knowledge base", "work"] and sent[1][1] is None
+    path = work(kb, "en")[0][0]
+    assert worker.body(path) == expected_bodies(kb, "en")[path] != expected_bodies(kb, "fr")[path]
+    worker.finish()
+
+
+def body_failure(worker: BuildWorker, path: str) -> str:
+    """What body(path) raises, asked in a thread that must not wait for ever; finish() raises too."""
+    raised: list = []
+
+    def ask():
+        try:
+            worker.body(path)
+        except RuntimeError as error:
+            raised.append(str(error))
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join(30)
+    assert not asking.is_alive(), "the build would wait for ever"
+    with pytest.raises(RuntimeError):
+        worker.finish()
+    return raised[0] if raised else ""
+
+
+@pytest.mark.parametrize("noticed", [False, True], ids=["dies", "died before the build gave it work"])
+def test_a_process_that_dies_fails_the_build_instead_of_hanging(kb, noticed):
+    worker = BuildWorker()
+    worker.process.kill()
+    if noticed:
+        worker.listen.join(30)
+    worker.start(kb, "fr", DAY, True, work(kb))
+    assert body_failure(worker, work(kb)[0][0]).startswith("the build's second process")
+
+
+def test_work_that_cannot_be_sent_fails_the_build_instead_of_hanging(kb):
+    worker = BuildWorker()
+    worker.start(kb, "fr", DAY, True, [("x.md", "client", lambda: 0)])  # a function cannot be pickled
+    assert body_failure(worker, "x.md").startswith("the build's second process got no work: ")
+
+
+def test_a_failure_in_the_process_is_raised_in_the_build(kb):
+    worker = BuildWorker()
+    worker.start(kb, "fr", DAY, True, [("x.md", "client", "no-such-client")])
+    assert "KeyError" in body_failure(worker, "x.md")
+
+
+def test_a_process_told_to_end_before_any_work_ends_quietly():
+    worker = BuildWorker()
+    worker.finish()  # raises nothing
+    assert worker.process.wait(timeout=30) == 0
+
+
+def test_stop_ends_the_process_at_once(kb):
+    worker = BuildWorker()
+    worker.start(kb, "fr", DAY, True, work(kb) * 200)
+    worker.stop()
+    assert worker.process.poll() is not None
+
+
+def test_the_pipe_from_the_process_holds_many_pages():
+    """With Linux's 64 KiB, the process waited for the building process to read every eight pages."""
+    import fcntl
+
+    worker = BuildWorker()
+    try:
+        assert fcntl.fcntl(worker.process.stdout.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
+    finally:
+        worker.finish()
+
+
+def test_each_message_reaches_the_process_at_once(monkeypatch):
+    """A message's last bytes must not wait in a buffer: the process would wait for them, and the build for
+    the process (a 5,000-client build hung so, its knowledge base all sent but its last few bytes)."""
+    readable, writable = os.pipe()
+
+    class Process:
+        stdin = open(writable, "wb")
+        stdout, stderr = io.BytesIO(pickle.dumps(("done",))), io.BytesIO()
+
+        def wait(self):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", lambda *args, **kwargs: Process())
+    pipe = open(readable, "rb")
+    received: list = []
+    reader = threading.Thread(target=lambda: received.extend(pickle.load(pipe) for _ in range(2)), daemon=True)
+    reader.start()
+    worker = BuildWorker()
+    worker.outbox.put(("work", "x" * 100_001))  # more than a buffer, and a tail
+    worker.outbox.put(("a page",))
+    reader.join(10)
+    assert received == [("work", "x" * 100_001), ("a page",)]  # both whole, before the end of the build
+    worker.outbox.put(None)
+    worker.talk.join(10)
+
+
+def test_the_process_dies_with_the_building_process(tmp_path):
+    """PR_SET_PDEATHSIG: a build killed by SIGKILL leaves no second process behind."""
+    script = tmp_path / "parent.py"
+    script.write_text("import sys, time\nfrom scopekb.mkdocs_plugin.worker import BuildWorker\n"
+                      "worker = BuildWorker()\nprint(worker.process.pid, flush=True)\ntime.sleep(60)\n")
+    parent = subprocess.Popen([os.sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait(timeout=30)
+    for _ in range(100):
+        if not Path(f"/proc/{child}").exists() or "State:\tZ" in Path(f"/proc/{child}/status").read_text():
+            break
+        threading.Event().wait(0.1)
+    else:
+        pytest.fail("the second process outlived the build")
+
+
+def test_site_context_renders_the_same_in_both_processes(kb):
+    site = SiteContext(kb, "fr", DAY, True)
+    assert site.t("tree.title", client="X") == "Arbre de décision : X"

@@ -18,7 +18,7 @@ A build uses two processes, the floor one: on a machine whose other core is
 busy, the ratio rises (the floor has the same core to itself). The CPU
 seconds (user and system, of all the build's processes) of the best build of
 each kind are printed too. Both write about as many new files and folders
-(the floor a folder and a file per page, scopekb two files per client), whose
+(the floor a folder and a file per page, scopekb a file per page), whose
 cost in system time varies a lot with the state of the file system: on a
 virtual machine whose /tmp held a few hundred thousand files, creating an
 empty file took 0.6 ms, against 0.05 ms once they were removed.
@@ -172,34 +172,25 @@ def breakdown(root: Path) -> str:
     """Where scopekb's own time goes, each part measured alone in this process (contracts cached)."""
     import datetime as dt
 
-    from scopekb.mkdocs_plugin.search_entries import PageToIndex, page_entries
     from scopekb.kb.load import load_knowledge_base
-    from scopekb.site.pages import SiteContext, client_body, client_view, render_site, tree_pages
-    from scopekb.mkdocs_plugin.client_search import client_sections
+    from scopekb.site.context import SiteContext
+    from scopekb.site.pages import page_body, render_site
 
     today = dt.date.today()
     started = time.perf_counter()
     kb = load_knowledge_base(root)
     loaded = time.perf_counter()
-    render_site(kb, trees=False, client_pages=False)
+    render_site(kb, generated=False)
     rendered = time.perf_counter()
     site = SiteContext(kb, "fr", today, True)
-    views = [client_view(site, client) for client in kb.clients.values()]
-    bodies = [client_body(site, client, view) for client, view in zip(kb.clients.values(), views)]
+    for slug in kb.clients:
+        page_body(site, "client", slug)
     bodied = time.perf_counter()
-    for _ in tree_pages(kb, "fr", today):
-        pass
+    for slug in kb.clients:
+        page_body(site, "tree", slug)
     treed = time.perf_counter()
-    config = {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": None, "fields": {}}
-    for slug, body, view in zip(kb.clients, bodies, views):
-        heading = f'<h1 id="t">{slug}</h1>'
-        page_entries(config, PageToIndex(f"clients/{slug}.html", slug, {}, f"{heading}\n{body}"),
-                     client_sections(view, heading))
-    indexed = time.perf_counter()
     return (f"alone: load {loaded - started:.2f} s, other pages {rendered - loaded:.2f} s; in the second process: "
-            f"client pages' HTML {bodied - rendered:.2f} s, decision trees {treed - bodied:.2f} s, search "
-            f"entries {indexed - treed:.2f} s (a rebuild makes them only for pages that changed). Once MkDocs is "
-            f"done, the building process writes its share of the tree pages left.")
+            f"client pages' HTML {bodied - rendered:.2f} s, decision trees' HTML {treed - bodied:.2f} s")
 
 
 def file_creation_ms(folder: Path, count: int = 300) -> float:
@@ -218,7 +209,7 @@ def bench(clients: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory(prefix="scopekb-bench-") as tmp:
         root, floor = Path(tmp) / "kb", Path(tmp) / "floor"
         make_knowledge_base(root, clients)
-        make_floor(floor, clients)
+        make_floor(floor, 2 * clients)  # as many pages as scopekb's: a client page and a tree per client
         creation = [file_creation_ms(Path(tmp))]
         scopekb = [sys.executable, "-c", "from scopekb.cli import main; main()", "build", "--root", str(root)]
         # Builds take turns, best of `repeat` each: the machine's load varies.
@@ -240,9 +231,10 @@ def bench(clients: int, repeat: int) -> None:
                                         ("scopekb build, rebuild:", warm, warm_gb, warm_cpu)):
             ratio = f"   {seconds / floor_s:.2f} x floor" if label.startswith("scopekb") else ""
             print(f"  {label:<30}{seconds:6.2f} s  {gb:.3f} GB  cpu {cpu:5.2f} s{ratio}")
-        print(f"  site {megabytes(size_of(site))} (floor {megabytes(size_of(floor / 'site'))}), "
-              f"search index {megabytes((site / 'search' / 'search_index.json').stat().st_size)}, "
-              f"finder index {megabytes((site / 'assets' / 'scopekb' / 'finder-index.json').stat().st_size)}")
+        indexes = {"search index": site / "search" / "search_index.json",
+                   "finder index": site / "assets" / "scopekb" / "finder-index.json"}
+        print(f"  site {megabytes(size_of(site))} (floor {megabytes(size_of(floor / 'site'))}), " + ", ".join(
+            f"{name} {megabytes(path.stat().st_size)}" for name, path in indexes.items() if path.is_file()))
         print(f"  creating an empty file took {min(creation):.2f}-{max(creation):.2f} ms between builds (the floor "
               "makes a folder and a file per page, scopekb two files per client)")
         print(f"  {breakdown(root)}")

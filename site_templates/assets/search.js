@@ -155,9 +155,14 @@
       found++;
       var entry = data.docs[doc], score = total[doc] * data.kindBoost[entry.kindNumber] * entry.boost;
       if (inTitle[doc] === parts.length) {
-        // Every word in the title: a client named exactly as typed comes first.
+        // Every word in the title: a client named exactly as typed comes first, then titles that begin
+        // with the query and are not much longer ("dupont" for "Dupont Transports", not for a long
+        // article title that happens to begin with the word).
         var name = normalTitle(entry);
-        score += name === wanted ? EXACT_TITLE : name.lastIndexOf(wanted, 0) === 0 ? TITLE_START : ALL_IN_TITLE;
+        if (name === wanted) score += EXACT_TITLE;
+        else if (name.lastIndexOf(wanted, 0) === 0 && 2 * queryWords.length >= name.split(" ").length) {
+          score += TITLE_START;
+        } else score += ALL_IN_TITLE;
       }
       if (hits.length === limit && score <= hits[limit - 1].score) continue;
       var at = hits.length;

@@ -356,6 +356,6 @@ def script_attributes(lang: str = "fr", base: str | None = None, load: str | Non
         attributes["data-base"] = base
     if load is not None:
         attributes["data-load"] = load
-    for key in ("label", "placeholder"):
+    for key in ("label", "placeholder", "loading"):  # shown before the index (which has the others) is loaded
         attributes[f"data-{key}"] = UI_STRINGS[lang][key]
     return " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attributes.items())

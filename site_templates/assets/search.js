@@ -197,7 +197,7 @@
     var element = document.createElement("script");
     element.src = url;
     element.async = true;
-    element.onload = done;
+    element.onload = function () { done(null); };
     element.onerror = function () { done(new Error("could not load " + url)); };
     document.head.appendChild(element);
   }

@@ -127,6 +127,23 @@ def test_arrows_wrap_and_escape_closes(page, http_fr):
     assert page.input_value(INPUT) == ""
 
 
+def test_query_typed_before_the_index_arrives(page, http_fr):
+    """The index is held back until a query is in the box: its hits show when it arrives, with no
+    further keystroke."""
+    held = []
+    page.route("**/search-index.js", lambda route: held.append(route))
+    page.goto(http_fr)
+    page.focus(INPUT)
+    page.keyboard.insert_text("garage")
+    while not held:
+        page.wait_for_timeout(20)
+    assert page.inner_text("#scopekb-search-status") == "Chargement de l'index de recherche…"
+    assert page.locator(RESULTS).count() == 0
+    held[0].continue_()
+    page.wait_for_selector(RESULTS)
+    assert page.inner_text(RESULTS + " .scopekb-search__title") == "Garage Rousseau"
+
+
 def test_hostile_title_is_shown_as_text(page, base_url, dialogs):
     page.goto(base_url + "index.html")
     found = hits(page, "onerror")

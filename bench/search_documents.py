@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from scopekb.model import slugify
-from scopekb.search_index import SearchDocument
+from scopekb.site.search_index import SearchDocument
 
 # (singular, plural, the catalogue category of contracts/provider.yaml an article about it is filed in)
 SUBJECTS = [("imprimante", "imprimantes", "printers"), ("écran", "écrans", "workstations"),

@@ -7,7 +7,7 @@ stem is one the index has, so that a right answer exists.
 """
 from __future__ import annotations
 
-from scopekb.search_index import normalize, stem, tokens
+from scopekb.site.search_index import normalize, stem, tokens
 
 # (ending of an indexed word, endings put in its place)
 RULES = [("", ("s", "x", "e", "es")), ("e", ("es", "er", "ez", "ée", "ées", "ent", "ait")),

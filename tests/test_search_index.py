@@ -1,4 +1,4 @@
-"""scopekb.search_index: words, stems, the index's data and its safety as a script."""
+"""scopekb.site.search_index: words, stems, the index's data and its safety as a script."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scopekb.search_index import (INDEX_GLOBAL, KEYWORD_FLAG, SNIPPETS_GLOBAL, TITLE_FLAG, SearchDocument,
+from scopekb.site.search_index import (INDEX_GLOBAL, KEYWORD_FLAG, SNIPPETS_GLOBAL, TITLE_FLAG, SearchDocument,
                                   build_search_index, decode_varints, encode_varints, normalize, script_attributes,
                                   stem, tokens, words)
 

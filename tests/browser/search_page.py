@@ -1,7 +1,7 @@
 """A small static site with scopekb's search box, for the search engine's browser tests.
 
 Pages at three depths, each with a Material-like header (or none: `standalone.html`), search.js and
-search.css copied from site_templates/assets, and an index built by scopekb.search_index from
+search.css copied from site_templates/assets, and an index built by scopekb.site.search_index from
 `DOCUMENTS`; every document's page exists, so opening a hit lands on a real page.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import html
 import shutil
 from pathlib import Path
 
-from scopekb.search_index import SearchDocument, build_search_index, script_attributes
+from scopekb.site.search_index import SearchDocument, build_search_index, script_attributes
 
 REPO = Path(__file__).resolve().parents[2]
 ASSETS = REPO / "site_templates" / "assets"

@@ -242,7 +242,7 @@ def test_client_page_shows_the_contract_and_the_engine_verdict_per_asset(example
                 assert example.provider.catalog[entry.category].label in text
             rows = {}
             for row in re.findall(r"<tr><td>(.*?)</td>.*?scopekb-covered--(\w+)\">[^<]*</span> "
-                                  r"<span data-search-exclude>(.*?)</span>", page):
+                                  r"<span>(.*?)</span></td></tr>", page):
                 rows[html.unescape(row[0])] = (row[1], html.unescape(row[2]))
             for asset in contract.equipment:
                 decision = decide(example, Request(client.slug, today, asset=asset.id))

@@ -1,15 +1,6 @@
-/* scopekb, on every page: small fixes to the theme, and the print button of the call reception form. */
+/* scopekb, on every page: the print button of the call reception form. */
 (function () {
   "use strict";
-
-  // Material's search panel has the dialog role but no name; screen readers announce it by its field.
-  function nameSearchDialog() {
-    var dialog = document.querySelector(".md-search[role='dialog']");
-    var field = dialog && dialog.querySelector("input");
-    if (dialog && !dialog.hasAttribute("aria-label") && field) {
-      dialog.setAttribute("aria-label", field.getAttribute("aria-label") || field.getAttribute("placeholder") || "Search");
-    }
-  }
 
   // A button that prints one part of the page only (the call reception form).
   function setUpPrint(button) {
@@ -28,7 +19,6 @@
   }
 
   function start() {
-    nameSearchDialog();
     Array.prototype.forEach.call(document.querySelectorAll("[data-scopekb-print]"), setUpPrint);
   }
 

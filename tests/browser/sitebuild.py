@@ -12,7 +12,7 @@ def build_site(repo: Path, out: Path, language: str | None = None) -> None:
     """`mkdocs build` of the repository's mkdocs.yml (its contracts/ and content/) into `out`.
 
     With `language`, a configuration beside `out` inherits the repository's and sets
-    theme.language (and the search language) to it, as a user switching language would.
+    theme.language to it, as a user switching language would.
     """
     config = repo / "mkdocs.yml"
     if language is not None:
@@ -23,7 +23,7 @@ def build_site(repo: Path, out: Path, language: str | None = None) -> None:
             "docs_dir": str(repo / "content"),
             "watch": [str(repo / "contracts"), str(repo / "site_templates")],
             "theme": {"language": language},
-            "plugins": [{"search": {"lang": language}}, {"scopekb": {"root": str(repo)}}],
+            "plugins": [{"scopekb": {"root": str(repo)}}],
         }), encoding="utf-8")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config),

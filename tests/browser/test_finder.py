@@ -78,19 +78,3 @@ def test_words_typed_in_any_order_each_begin_a_word_of_a_name(site, page):
     assert found["hotel belv"] == [["Hôtel Le Belvédère", 1]]  # as typed: the start of its alias Hôtel Belvédère
     assert found["otel belv"] == [["Hôtel Le Belvédère", 3]]  # as typed, inside a word
     assert found["hotel zzz"] == found["otel elv"] == [] and found["belvedere hotel le"] == [["Hôtel Le Belvédère", 4]]
-
-
-def test_materials_search_index_waits_on_the_finder_page_until_its_box_is_used(site, kb, page):
-    """The index (megabytes for thousands of clients) would be parsed while the technician types a name."""
-    asked: list[str] = []
-    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("search_index.json")
-            else None)
-    results = find(page, site.url, kb.clients[next(iter(kb.clients))].name[:3])
-    page.wait_for_load_state("networkidle")
-    assert results and asked == []
-    page.click("input.md-search__input")
-    page.keyboard.type("imprimante")
-    page.wait_for_selector(".md-search-result__item")
-    assert len(asked) == 1
-    page.goto(site.client_pages[next(iter(kb.clients))], wait_until="networkidle")
-    assert len(asked) == 2  # other pages load it as they load

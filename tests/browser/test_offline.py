@@ -29,13 +29,13 @@ def visit(page, url: str) -> None:
 
 
 def search(page, site, word: str) -> list[str]:
-    """Material's full-text search on the home page: the titles of the results for `word`."""
+    """The site's full-text search on the home page: the texts of the results for `word`."""
     visit(page, site.url)
-    page.click("input.md-search__input")
+    page.click("#scopekb-search-input")
     page.keyboard.type(word)
-    page.wait_for_selector(".md-search-result__item")
+    page.wait_for_selector("#scopekb-search-results li")
     page.wait_for_load_state("networkidle")
-    return page.eval_on_selector_all(".md-search-result__item", "items => items.map(i => i.textContent)")
+    return page.eval_on_selector_all("#scopekb-search-results li", "items => items.map(i => i.textContent)")
 
 
 def test_no_request_leaves_the_serving_host(site, kb, browser):
@@ -50,7 +50,7 @@ def test_no_request_leaves_the_serving_host(site, kb, browser):
     assert search(page, site, "imprimante"), "the search found nothing"
     context.close()
     web = [url for url in seen if urlsplit(url).scheme in ("http", "https", "ws", "wss")]
-    assert any(url.endswith("search_index.json") for url in web), "the search index was never loaded"
+    assert any(url.endswith("search-index.js") for url in web), "the search index was never loaded"
     assert len({urlsplit(url).path for url in web}) >= len(pages), "too few requests seen to prove anything"
     elsewhere = sorted({url for url in web if urlsplit(url).hostname != SERVING_HOST})
     assert not elsewhere, "requests to other hosts:\n" + "\n".join(elsewhere)

@@ -34,6 +34,8 @@ from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache, striptags_es
 from scopekb.mkdocs_plugin.pages import GeneratedPage, add_headings
 from scopekb.mkdocs_plugin.worker import BuildWorker
 from scopekb.site.context import SiteContext, html_page, split_html_page
+from scopekb.site.categories import article_footer
+from scopekb.site.search import search_index
 from scopekb.site.pages import STYLESHEETS, generated_pages, page_body, render_site, shipped_scripts
 from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -65,6 +67,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.progress: Callable[[int, int], None] | None = None
         self.pages_total = self.pages_done = 0
         self.bodies: dict[str, str] = {}  # page path -> HTML under its title, until MkDocs renders the page
+        self.articles: dict = {}  # page path -> Article, for the articles' pages
+        self.article_contents: dict[str, str] = {}  # page path -> the HTML MkDocs made of it, for the search
 
     def hand_over(self, kb: KnowledgeBase, worker: BuildWorker | None = None,
                   progress: Callable[[int, int], None] | None = None) -> None:
@@ -81,6 +85,9 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         except ValueError:
             raise PluginError(f"{config.config_file_path}: plugins.scopekb.today: {self.config.today!r} "
                               "is not a date (expected YYYY-MM-DD)")
+        if "material/search" in config.plugins and config.plugins["material/search"].config.enabled:
+            log.warning("scopekb: the site has a search of its own; Material's search plugin, listed under "
+                        "plugins, adds a second box and an index that thousands of clients make slow to load")
         config.extra_css.extend(path for path in STYLESHEETS if path not in config.extra_css)
         scripts = [str(script) for script in config.extra_javascript]
         config.extra_javascript.extend(path for path in shipped_scripts() if path not in scripts)
@@ -100,6 +107,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         for file in list(files):  # ticket exports hold personal data: never published as they are
             if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(tickets):
                 files.remove(file)
+        self.site = SiteContext(kb, lang, today, config.use_directory_urls)
+        self.articles = {article.page: article for article in kb.articles}
         pages = render_site(kb, "internal", lang, today, config.use_directory_urls, generated=False)
         generated = generated_pages(kb, lang)  # (path, kind, slug, title, built file)
         for path in [*pages, *(page[0] for page in generated)]:
@@ -113,10 +122,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             self.worker = self.worker or BuildWorker()
             self.worker.start(kb, lang, today, config.use_directory_urls, [page[:3] for page in generated])
             title_parser = Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
-        else:
-            site = SiteContext(kb, lang, today, config.use_directory_urls)
         for path, kind, slug, title, built in generated:
-            body = "" if self.config.fast else page_body(site, kind, slug).removesuffix("\n")
+            body = "" if self.config.fast else page_body(self.site, kind, slug).removesuffix("\n")
             file = File.generated(config, path, content=html_page(title, body), inclusion=InclusionLevel.NOT_IN_NAV)
             file.dest_uri = built
             if self.config.fast:
@@ -126,6 +133,9 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        article = self.articles.get(page.file.src_uri)
+        if article is not None:  # its categories and their clients, at its foot
+            return f"{markdown.rstrip()}\n\n{article_footer(self.site, article)}\n"
         # A generated page is a Markdown title and ready HTML: only the title goes through Markdown.
         parts = split_html_page(markdown)
         if parts is None or isinstance(page, GeneratedPage):
@@ -134,6 +144,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         return f"{parts[0]}\n\n{PLACEHOLDER}\n"
 
     def on_page_content(self, html: str, page, config, files) -> str:
+        if page.file.src_uri in self.articles:
+            self.article_contents[page.file.src_uri] = html
         body = self.bodies.pop(page.file.src_uri, None)
         if body is None:
             return html
@@ -165,6 +177,13 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.finish()
+        try:
+            for path, text in search_index(self.site, self.article_contents).files().items():
+                target = Path(config.site_dir) / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise PluginError(f"scopekb: cannot write {error.filename}: {error.strerror}") from None
 
     def on_build_error(self, error) -> None:
         worker, self.worker = self.worker, None

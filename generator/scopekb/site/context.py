@@ -16,7 +16,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from scopekb.kb.model import Contract, KnowledgeBase
+from scopekb.kb.model import Article, Contract, KnowledgeBase
 from scopekb.kb.model import REQUEST_KINDS as KIND_ORDER
 from scopekb.words import catalogue, message, sentences
 
@@ -35,6 +35,24 @@ def client_html(slug: str) -> str:
 
 def tree_page(slug: str) -> str:
     return f"arbres/{slug}.md"
+
+
+def category_page(category_id: str) -> str:
+    return f"categories/{category_id}.md"
+
+
+def page_url(path: str, directory_urls: bool) -> str:
+    """The URL MkDocs gives the page of `path` (a .md path in the docs folder), from the site's root."""
+    stem = path.removesuffix(".md")
+    folder, _, name = stem.rpartition("/")
+    if name in ("index", "README"):
+        return f"{folder}/" if folder else "./"
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def depth_of(url: str) -> int:
+    """How many folders below the site's root the page at `url` is."""
+    return 0 if url in ("", "./") else url.count("/")
 
 
 def tree_html(slug: str) -> str:
@@ -169,6 +187,23 @@ class SiteContext:
     def team(self, team_id: str) -> str:
         team = self.kb.provider.teams[team_id]
         return f"{team.name} ({team.phone})" if team.phone else team.name
+
+    @functools.cached_property
+    def articles_by_category(self) -> dict[str, list[Article]]:
+        """The articles filed under each category, in file order."""
+        found: dict[str, list[Article]] = {}
+        for article in self.kb.articles:
+            for category in article.categories:
+                found.setdefault(category, []).append(article)
+        return found
+
+    def url(self, path: str, from_depth: int = 0) -> str:
+        """The URL of the page of `path` (.md, in the docs folder) from a page `from_depth` folders down."""
+        return "../" * from_depth + page_url(path, self.directory_urls)
+
+    def article_links(self, category: str, from_depth: int, limit: int) -> list[tuple[str, str]]:
+        """(URL, title) of the first `limit` articles of `category`."""
+        return [(self.url(a.page, from_depth), a.title) for a in self.articles_by_category.get(category, ())[:limit]]
 
     def client_url(self, slug: str, from_depth: int = 0) -> str:
         """URL of a client page from a page `from_depth` folders below the site root."""

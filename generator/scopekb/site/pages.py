@@ -17,8 +17,9 @@ from markupsafe import Markup
 
 from scopekb.coverage.decide import Request, decide
 from scopekb.site.checker_data import SHARED_ASSET, checker_html, shared_script
-from scopekb.site.context import (ASSET_DIR, Fields, SiteContext, client_html, client_page, html_page, paragraphs,
+from scopekb.site.context import (ASSET_DIR, Fields, SiteContext, category_page, client_html, client_page, html_page, paragraphs,
                                   render_html, render_markdown, static_asset, tree_html, tree_page, url_part)
+from scopekb.site.categories import category_pages
 from scopekb.site.trees import tree_body
 from scopekb.words import LANGUAGES, sentences
 from scopekb.kb.model import Client, KnowledgeBase, normal_form, slugify
@@ -32,10 +33,11 @@ FINDER_INDEX = f"{ASSET_DIR}/finder-index.json"
 # as a whole, and held up the finder's first keystrokes after the page loaded.
 OVERVIEW_ROWS_PER_TABLE = 100
 # Static files shipped in site_templates/assets/ and copied as they are.
-STATIC_ASSETS = ("scopekb.css", "site.js", "finder.js", "checker.js")
-STYLESHEETS = (f"{ASSET_DIR}/scopekb.css",)
+STATIC_ASSETS = ("scopekb.css", "search.css", "site.js", "finder.js", "checker.js", "search.js")
+STYLESHEETS = (f"{ASSET_DIR}/scopekb.css", f"{ASSET_DIR}/search.css")
 # The checker's shared data (generated) comes before the checker, which reads it when it starts.
-SCRIPTS = (f"{ASSET_DIR}/site.js", f"{ASSET_DIR}/finder.js", SHARED_ASSET, f"{ASSET_DIR}/checker.js")
+SCRIPTS = (f"{ASSET_DIR}/site.js", f"{ASSET_DIR}/finder.js", SHARED_ASSET, f"{ASSET_DIR}/checker.js",
+           f"{ASSET_DIR}/search.js")
 
 
 def shipped_scripts() -> list[str]:
@@ -62,6 +64,7 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
         FINDER_INDEX: json.dumps(finder_index(kb), ensure_ascii=False, separators=(",", ":")),
         SHARED_ASSET: shared_script(kb, lang),
     }
+    files.update(category_pages(site))
     for name in STATIC_ASSETS:
         text = static_asset(name)
         if text is not None:
@@ -136,7 +139,23 @@ def client_view(site: SiteContext, client: Client) -> dict:
     return dict(t=t, w=site.w, heading=site.heading, colon=site.w["word.colon"], kinds=site.kinds, team=site.team,
                 client=client, contracts=contracts, teams=team_rows, catalog=kb.provider.catalog,
                 provider=kb.provider, date=site.today.isoformat(), tree_url=tree_url,
-                checker=checker_block(site, client))
+                checker=checker_block(site, client), articles=client_articles(site, client),
+                category_url=lambda category: site.url(category_page(category), from_depth=1))
+
+
+CLIENT_ARTICLES = 8  # articles linked per category from a client page: the category's page has them all
+
+
+def client_articles(site: SiteContext, client: Client) -> list[Fields]:
+    """The articles of the categories in the client's perimeter (any of its contracts), by category."""
+    categories = dict.fromkeys(entry.category for contract in client.contracts for entry in contract.scope)
+    found = []
+    for category in categories:
+        links = site.article_links(category, from_depth=1, limit=CLIENT_ARTICLES)
+        if links:
+            found.append(Fields(category=category, label=site.kb.provider.catalog[category].label, links=links,
+                                more=len(site.articles_by_category[category]) - len(links)))
+    return found
 
 
 def asset_coverage(site: SiteContext, client: Client, asset) -> Fields:

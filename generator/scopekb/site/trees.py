@@ -9,6 +9,9 @@ from scopekb.kb.model import Client
 from scopekb.site.context import SiteContext, client_html, render_html, url_part
 
 
+LEAF_ARTICLES = 5  # articles linked from a leaf, the first of its category: more are on the category's page
+
+
 class TreeHtml:
     """A tree as nested lists; a leaf met again on the page is rendered once.
 
@@ -22,6 +25,7 @@ class TreeHtml:
         t, colon = site.t, site.colon
         self.labels = {key: escape(t(f"tree.{key}") + colon) for key in ("verdict", "team", "reason")}
         self.actions_label = escape(t("tree.actions"))
+        self.articles_label = escape(t("tree.articles"))
 
     def node(self, node: Node) -> Markup:
         if isinstance(node, Leaf):
@@ -40,14 +44,24 @@ class TreeHtml:
                     if decision.team else "")
             reasons = "".join(escape(text) for _, text in decision.reasons)
             actions = "".join(f"<li>{escape(action)}</li>\n" for action in decision.actions)
+            articles = self.articles(decision.category) if decision.verdict in ("handle", "route") else ""
             self.leaves[key] = Markup(
                 f'<div class="scopekb-leaf scopekb-leaf--{escape(decision.verdict)}">\n'
                 f'<p class="scopekb-leaf__verdict"><span class="scopekb-leaf__label">{labels["verdict"]}</span> '
                 f'<strong>{verdict}</strong>{team}</p>\n'
                 f'<p class="scopekb-leaf__reason"><span class="scopekb-leaf__label">{labels["reason"]}</span> '
                 f'{reasons}</p>\n'
-                f'<ol class="scopekb-leaf__actions" aria-label="{self.actions_label}">\n{actions}</ol>\n</div>')
+                f'<ol class="scopekb-leaf__actions" aria-label="{self.actions_label}">\n{actions}</ol>\n{articles}</div>')
         return self.leaves[key]
+
+    def articles(self, category: str | None) -> str:
+        """Links to the articles of the leaf's category, for the technician who handles the request."""
+        links = self.site.article_links(category, from_depth=1, limit=LEAF_ARTICLES) if category else []
+        if not links:
+            return ""
+        items = "".join(f'<li><a href="{escape(url)}">{escape(title)}</a></li>' for url, title in links)
+        return f'<p class="scopekb-leaf__label">{self.articles_label}</p>\n<ul class="scopekb-leaf__articles">{items}</ul>\n'
+
 
 
 def tree_body(site: SiteContext, client: Client) -> str:

@@ -110,7 +110,7 @@ def build_sites(root: Path, clients: int) -> tuple[Path, list, str]:
         page.write_text(f"# {document.title}\n\n{' '.join(document.keywords)}\n\n{document.text}\n", encoding="utf-8")
     # The home page holds the client finder as the site's home page does (finder.html.j2), with its index.
     kb = load_knowledge_base(root)
-    finder = (f'<div class="scopekb-finder" id="scopekb-finder" data-index="assets/scopekb/finder-index.json" '
+    finder = ('<div class="scopekb-finder" id="scopekb-finder" data-index="assets/scopekb/finder-index.json" '
               'data-client-url="clients/{slug}/" data-none="0" data-one="1" data-many="{n}" data-more="+{n}" '
               'data-via="~" data-loading="..."><input id="scopekb-finder-input" class="scopekb-finder__input" '
               'type="search" aria-label="finder" role="combobox" aria-expanded="false" '

@@ -21,10 +21,8 @@ import pytest
 from scopekb.mkdocs_plugin import plugin
 from scopekb.site import pages as render
 from scopekb.site import context
-from scopekb.kb.model import slugify
 from scopekb.publish.build import build_site
 from scopekb.mkdocs_plugin.worker import BuildWorker
-from scopekb.kb.load import load_knowledge_base
 from scopekb.mkdocs_plugin.plugin import site_language
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,12 +12,14 @@ import ipaddress
 import json
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from scopekb.errors import InputError, writing
+from scopekb.publish.swap import Terminated
 from scopekb.words import LANGUAGES, message
 from scopekb.kb.model import REQUEST_KINDS
 
@@ -228,6 +230,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except Terminated:  # SIGTERM, once a build has cleaned up after itself: the status of a process it ended
+        click.echo("terminated", err=True)
+        sys.exit(128 + signal.SIGTERM)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -7,7 +7,7 @@ previous site as it was.
 """
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from scopekb.errors import writing
 from scopekb.kb.load import load_knowledge_base
 from scopekb.mkdocs_plugin import engine
 from scopekb.mkdocs_plugin.worker import BuildWorker
-from scopekb.publish.swap import publish, staging_folder, stopping_on_sigterm
+from scopekb.publish.swap import discard, publish, staging_folder, stopping_on_sigterm
 from scopekb.site.pages import render_site
 
 
@@ -86,7 +86,7 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
         except BaseException:
             worker.stop()
             if fresh is not None:
-                shutil.rmtree(fresh, ignore_errors=True)
+                discard(fresh, final)
             raise
     if progress:
         progress.close()
@@ -95,7 +95,9 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
 
 def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None) -> int:
     """Write the generated pages and assets as plain files under `out`; returns how many."""
-    root, out = Path(root).resolve(), Path(out).resolve()
+    # `out` itself is not resolved: once published it is a link, and the next render must replace the
+    # link, not the folder it points to (which made a chain of links, one more each time).
+    root, out = Path(root).resolve(), Path(os.path.abspath(out))
     kb = load_knowledge_base(root)
     files = render_site(kb, audience, lang or engine.site_language(root))
     with stopping_on_sigterm():
@@ -107,6 +109,6 @@ def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None)
                 target.write_text(content, encoding="utf-8")
             publish(fresh, out)
         except BaseException:
-            shutil.rmtree(fresh, ignore_errors=True)
+            discard(fresh, out)
             raise
     return len(files)

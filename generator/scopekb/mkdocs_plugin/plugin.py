@@ -24,6 +24,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from material.plugins.search.plugin import SearchPlugin
 
+from scopekb import clock
 from scopekb.mkdocs_plugin.search_entries import PageToIndex, merge_search_entries
 from scopekb.mkdocs_plugin.worker import BuildWorker
 from scopekb.errors import InputError
@@ -44,7 +45,7 @@ SEARCH_CACHE = ".scopekb-cache/search-entries.pickle"
 class ScopekbConfig(base.Config):
     root = opt.Optional(opt.Type(str))  # the knowledge-base folder; default: the one holding mkdocs.yml
     language = opt.Optional(opt.Choice(LANGUAGES))  # default: theme.language
-    today = opt.Optional(opt.Type(str))  # ISO date the site is built for; default: the build day
+    today = opt.Optional(opt.Type(str))  # ISO date the site is built for; default: clock.today()
 
 
 def site_language(theme_language: str | None) -> str:
@@ -76,10 +77,13 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.root = (folder / self.config.root) if self.config.root else folder
         self.language = self.config.language or site_language(config.theme.get("language"))
         try:
-            self.today = dt.date.fromisoformat(self.config.today) if self.config.today else None
+            # One day for the whole build, even one that runs past midnight (clock.py says which).
+            self.today = dt.date.fromisoformat(self.config.today) if self.config.today else clock.today()
         except ValueError:
             raise PluginError(f"{config.config_file_path}: plugins.scopekb.today: {self.config.today!r} "
                               "is not a date (expected YYYY-MM-DD)")
+        except InputError as error:
+            raise PluginError("\n".join(error.messages)) from None
         for path in STYLESHEETS:
             if path not in config.extra_css:
                 config.extra_css.append(path)
@@ -97,7 +101,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 raise PluginError("\n".join(error.messages)) from None
 
     def on_files(self, files: Files, config) -> Files:
-        kb, today, urls = self.knowledge_base, self.today or dt.date.today(), config.use_directory_urls
+        kb, today, urls = self.knowledge_base, self.today, config.use_directory_urls
         search = next((p for p in config.plugins.values() if isinstance(p, SearchPlugin) and p.config.enabled), None)
         self.worker = self.worker or BuildWorker()
         self.worker.start(kb, self.language, today, urls, Path(config.site_dir),  # empty by now
@@ -123,6 +127,12 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
+
+    def on_pre_page(self, page, config, files):
+        # The sitemap dates each page, and its gzip copy the site, by the day the pages are "as of"
+        # (MkDocs would take the day in UTC, or SOURCE_DATE_EPOCH's, the same then).
+        page.update_date = self.today.isoformat()
+        return page
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         # Generated pages are a Markdown title and ready HTML: only the title goes through Markdown.

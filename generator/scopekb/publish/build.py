@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from scopekb import clock
 from scopekb.errors import writing
 from scopekb.kb.load import load_knowledge_base
 from scopekb.mkdocs_plugin import engine
@@ -64,6 +65,7 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
     """Build the internal site into the site_dir of root's mkdocs.yml (site/internal/)."""
     started = time.perf_counter()
     root = Path(root).resolve()
+    clock.today()  # a SOURCE_DATE_EPOCH that is not a date: one error line, before anything starts
     show = progress.update if progress else (lambda *args: None)
     with stopping_on_sigterm():
         # The second process starts first: its start-up overlaps MkDocs' import and the loading here.

@@ -48,17 +48,23 @@ def every_file(folder: Path) -> dict[str, bytes]:
 
 def test_two_builds_of_the_same_inputs_are_byte_identical(tmp_path):
     """Two copies of the knowledge base in folders of different names and depths, built by processes with
-    different time zones, hash seeds and working folders: every file the same, byte for byte."""
+    different time zones, hash seeds and working folders, and the first built again from its caches:
+    every file the same, byte for byte."""
     sites = []
-    for n, (zone, seed) in enumerate([("UTC", "1"), ("Pacific/Kiritimati", "2")]):
-        root = make_root(tmp_path / f"copy-{n}" / ("deeper" * n) / "kb", site_url="https://kb.example.org/")
-        result = scopekb("build", "--root", str(root), cwd=tmp_path if n else root,
+    roots = [make_root(tmp_path / f"copy-{n}" / ("deeper" * n) / "kb", site_url="https://kb.example.org/")
+             for n in range(2)]
+    # The third build is the first folder's again: with the caches of its first build (the contracts'
+    # checked content, compiled templates, the client pages' search entries) and a published site to replace.
+    for root, zone, seed in [(roots[0], "UTC", "1"), (roots[1], "Pacific/Kiritimati", "2"), (roots[0], "Asia/Tokyo", "3")]:
+        result = scopekb("build", "--root", str(root), cwd=tmp_path if root == roots[1] else root,
                          SOURCE_DATE_EPOCH=str(EPOCH), TZ=zone, PYTHONHASHSEED=seed)
         assert result.returncode == 0, result.stderr
         sites.append(every_file(root / "site" / "internal"))
-    first, second = sites
-    assert list(first) == list(second)
-    assert [path for path in first if first[path] != second[path]] == []
+    assert (roots[0] / ".scopekb-cache" / "search-entries.pickle").is_file()
+    first = sites[0]
+    for other in sites[1:]:
+        assert list(first) == list(other)
+        assert [path for path in first if first[path] != other[path]] == []
     assert {"index.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json"} <= first.keys()
     # The sitemap dates every page by the same day, and its gzip copy carries that day as its time.
     sitemap = first["sitemap.xml"].decode()

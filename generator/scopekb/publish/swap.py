@@ -8,7 +8,10 @@ build, `site/internal` is the previous complete site or the new one.
 
 Folders that a killed build left behind are removed by the next build: any
 `.internal-<pid>-*` whose process is gone and that the link does not point to.
-A build of another live process is left alone.
+A build of another live process is left alone. A build that fails or is
+stopped (SIGTERM raises Terminated) removes its own folder at once, unless it
+was already published (`discard`). tests/test_publish_kill.py and
+test_publish_swap.py check all this.
 """
 from __future__ import annotations
 

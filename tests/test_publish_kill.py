@@ -25,7 +25,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-CLIENTS = 300  # a build of 1-2 s, most of it writing pages: kills land in every stage of it
+CLIENTS = 200  # a build of about 1 s, most of it writing pages: kills land in every stage of it
 KILLS = 24
 SEED = 20261204
 

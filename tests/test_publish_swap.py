@@ -17,7 +17,7 @@ import pytest
 
 from scopekb.publish import swap
 from scopekb.publish.build import build_site, render_to_dir
-from scopekb.publish.swap import Terminated, publish, remove_leftovers, staging_folder, stopping_on_sigterm
+from scopekb.publish.swap import Terminated, publish, remove_leftovers, staging_folder
 
 REPO = Path(__file__).resolve().parents[1]
 

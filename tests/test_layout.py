@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator" / "scopekb"
 # Stages in order; a module may import from its own stage and the stages listed before it.
-STAGES = ["errors", "words", "kb", "coverage", "tickets", "site", "mkdocs_plugin", "publish", "cli"]
+STAGES = ["errors", "clock", "words", "kb", "coverage", "tickets", "site", "mkdocs_plugin", "publish", "cli"]
 # The one stage allowed to import MkDocs, Material or the Markdown parser they use.
 MKDOCS_STAGE = "mkdocs_plugin"
 MKDOCS_PACKAGES = {"mkdocs", "material", "markdown"}

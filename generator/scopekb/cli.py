@@ -12,12 +12,15 @@ import ipaddress
 import json
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
 import click
 
+from scopekb import clock
 from scopekb.errors import InputError, writing
+from scopekb.publish.swap import Terminated
 from scopekb.words import LANGUAGES, message
 from scopekb.kb.model import REQUEST_KINDS
 
@@ -59,7 +62,8 @@ def cli():
 @click.option("--item", metavar="TEXT", help="What the request is about, in the caller's words.")
 @click.option("--asset", metavar="ID", help="Asset id from the client's equipment.")
 @click.option("--acquired", type=IsoDate(), help="Acquisition date of the hardware concerned.")
-@click.option("--date", "on", type=IsoDate(), help="Date of the request (default: today).")
+@click.option("--date", "on", type=IsoDate(),
+              help="Date of the request (default: today in Europe/Paris, or SOURCE_DATE_EPOCH's UTC date).")
 @click.option("--lang", default="fr", show_default=True, metavar="LANG", help="Language: fr or en.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @ROOT_OPTION
@@ -88,7 +92,7 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
     if item is not None and asset is not None:
         raise click.BadParameter("give --item or --asset, not both (expected one of them)", param_hint="--asset")
     kb = load_knowledge_base(root)
-    request = Request(client=client, date=on or dt.date.today(), kind=kind, item=item, asset=asset,
+    request = Request(client=client, date=on or clock.today(), kind=kind, item=item, asset=asset,
                       acquired=acquired)
     decision = decide(kb, request, lang)
     if as_json:
@@ -258,6 +262,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except Terminated:  # SIGTERM, once a build has cleaned up after itself: the status of a process it ended
+        click.echo("terminated", err=True)
+        sys.exit(128 + signal.SIGTERM)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

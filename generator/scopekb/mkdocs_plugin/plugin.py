@@ -26,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from scopekb import clock
 from scopekb.errors import InputError
 from scopekb.kb.articles import TICKETS_DIR, with_articles
 from scopekb.kb.load import load_knowledge_base
@@ -50,7 +51,7 @@ class ScopekbConfig(base.Config):
     language = opt.Optional(opt.Choice(LANGUAGES))
     """The language of the generated pages (fr, en); default: theme.language."""
     today = opt.Optional(opt.Type(str))
-    """The date (YYYY-MM-DD) the site is built for; default: the build day."""
+    """The date (YYYY-MM-DD) the site is built for; default: clock.today() (SOURCE_DATE_EPOCH, else Paris)."""
     fast = opt.Type(bool, default=True)
     """Build the generated pages with a second process and the theme's frame; false: the plain way."""
 
@@ -81,10 +82,13 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.root = (folder / self.config.root) if self.config.root else folder
         self.language = self.config.language or site_language(config.theme.get("language"))
         try:
-            self.today = dt.date.fromisoformat(self.config.today) if self.config.today else None
+            # One day for the whole build, even one that runs past midnight (clock.py says which).
+            self.today = dt.date.fromisoformat(self.config.today) if self.config.today else clock.today()
         except ValueError:
             raise PluginError(f"{config.config_file_path}: plugins.scopekb.today: {self.config.today!r} "
                               "is not a date (expected YYYY-MM-DD)")
+        except InputError as error:
+            raise PluginError("\n".join(error.messages)) from None
         if "material/search" in config.plugins and config.plugins["material/search"].config.enabled:
             log.warning("scopekb: the site has a search of its own; Material's search plugin, listed under "
                         "plugins, adds a second box and an index that thousands of clients make slow to load")
@@ -102,7 +106,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 raise PluginError("\n".join(error.messages)) from None
 
     def on_files(self, files: Files, config) -> Files:
-        kb, lang, today = self.knowledge_base, self.language, self.today or dt.date.today()
+        kb, lang, today = self.knowledge_base, self.language, self.today
         tickets = (self.root / TICKETS_DIR).resolve()
         for file in list(files):  # ticket exports hold personal data: never published as they are
             if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(tickets):
@@ -131,6 +135,12 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
+
+    def on_pre_page(self, page, config, files):
+        # The sitemap dates each page, and its gzip copy the site, by the day the pages are "as of"
+        # (MkDocs would take the day in UTC, or SOURCE_DATE_EPOCH's, the same then).
+        page.update_date = self.today.isoformat()
+        return page
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         article = self.articles.get(page.file.src_uri)

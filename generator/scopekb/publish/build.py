@@ -7,19 +7,20 @@ previous site as it was.
 """
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from scopekb import clock
 from scopekb.errors import writing
 from scopekb.kb.articles import with_articles
 from scopekb.kb.load import load_knowledge_base
 from scopekb.mkdocs_plugin import engine
 from scopekb.mkdocs_plugin.worker import BuildWorker
-from scopekb.publish.swap import publish, staging_folder, stopping_on_sigterm
+from scopekb.publish.swap import discard, publish, staging_folder, stopping_on_sigterm
 from scopekb.site.pages import render_site
 
 
@@ -65,6 +66,7 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
     """Build the internal site into the site_dir of root's mkdocs.yml (site/internal/)."""
     started = time.perf_counter()
     root = Path(root).resolve()
+    clock.today()  # a SOURCE_DATE_EPOCH that is not a date: one error line, before anything starts
     show = progress.update if progress else (lambda *args: None)
     with stopping_on_sigterm():
         # The second process starts first: its start-up overlaps MkDocs' import and the loading here.
@@ -87,7 +89,7 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
         except BaseException:
             worker.stop()
             if fresh is not None:
-                shutil.rmtree(fresh, ignore_errors=True)
+                discard(fresh, final)
             raise
     if progress:
         progress.close()
@@ -96,7 +98,9 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
 
 def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None) -> int:
     """Write the generated pages and assets as plain files under `out`; returns how many."""
-    root, out = Path(root).resolve(), Path(out).resolve()
+    # `out` itself is not resolved: once published it is a link, and the next render must replace the
+    # link, not the folder it points to (which made a chain of links, one more each time).
+    root, out = Path(root).resolve(), Path(os.path.abspath(out))
     kb = load_knowledge_base(root)
     files = render_site(kb, audience, lang or engine.site_language(root))
     with stopping_on_sigterm():
@@ -108,6 +112,6 @@ def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None)
                 target.write_text(content, encoding="utf-8")
             publish(fresh, out)
         except BaseException:
-            shutil.rmtree(fresh, ignore_errors=True)
+            discard(fresh, out)
             raise
     return len(files)

@@ -8,11 +8,15 @@ build, `site/internal` is the previous complete site or the new one.
 
 Folders that a killed build left behind are removed by the next build: any
 `.internal-<pid>-*` whose process is gone and that the link does not point to.
-A build of another live process is left alone.
+A build of another live process is left alone. A build that fails or is
+stopped (SIGTERM raises Terminated) removes its own folder at once, unless it
+was already published (`discard`). tests/test_publish_kill.py and
+test_publish_swap.py check all this.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -44,19 +48,61 @@ def staging_folder(final: Path) -> Path:
 def publish(fresh: Path, final: Path) -> None:
     """Make the complete folder `fresh` the one `final` shows, in one atomic step, and remove the previous."""
     previous = _target(final)
-    link = final.with_name(f".{final.name}-{os.getpid()}-link")
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(link)
+    link = _link(final)
+    _remove(link)  # of an earlier build of this process that was stopped
     os.symlink(fresh.name, link)
     if final.is_dir() and not final.is_symlink():
-        # A real folder (made by an earlier version, or by `mkdocs build` alone) cannot be replaced by a
-        # link in one step: it is moved aside first, the one moment without a site, once.
-        aside = final.with_name(f".{final.name}-{os.getpid()}-aside")
-        os.rename(final, aside)
-        previous = aside
-    os.replace(link, final)
+        # A real folder (made by an earlier version, or by `mkdocs build` alone): the link and the folder
+        # trade names in one step where the system can; elsewhere the folder is moved aside first, the one
+        # moment without a site, once.
+        if _exchange(link, final):
+            previous = link  # now the folder
+        else:
+            previous = final.with_name(f".{final.name}-{os.getpid()}-aside")
+            os.rename(final, previous)
+            os.replace(link, final)
+    else:
+        os.replace(link, final)
+    # `fresh` is the site from here on: whatever stops the build now, discard() leaves it in place.
     if previous is not None and previous != fresh:
-        shutil.rmtree(previous, ignore_errors=True)
+        _remove(previous)
+
+
+def discard(fresh: Path, final: Path) -> None:
+    """Remove what a build that did not finish made beside `final`: its folder, unless it was published
+    (the build was stopped while it removed the previous site), and its link if not swapped in yet."""
+    if _target(final) != fresh:
+        shutil.rmtree(fresh, ignore_errors=True)
+    _remove(_link(final))
+
+
+def _link(final: Path) -> Path:
+    """The new link this process makes beside `final` before it replaces `final` with it."""
+    return final.with_name(f".{final.name}-{os.getpid()}-link")
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap the names of two paths in one atomic step (Linux's renameat2 with RENAME_EXCHANGE); False
+    where the system or the file system cannot, and nothing was done."""
+    try:
+        import ctypes
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not Linux, or a C library older than glibc 2.28
+        return False
+    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # an old kernel, a file system without it
+        return False
+    raise OSError(error, os.strerror(error), str(second))
 
 
 def _target(final: Path) -> Path | None:

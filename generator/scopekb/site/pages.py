@@ -15,6 +15,7 @@ import json
 
 from markupsafe import Markup
 
+from scopekb import clock
 from scopekb.coverage.decide import Request, decide
 from scopekb.site.checker_data import SHARED_ASSET, checker_html, shared_script
 from scopekb.site.context import (ASSET_DIR, Fields, SiteContext, category_page, client_html, client_page, html_page, paragraphs,
@@ -56,7 +57,7 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
         raise ValueError(f"unknown audience {audience!r} (expected one of {', '.join(AUDIENCES)})")
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r} (expected one of {', '.join(LANGUAGES)})")
-    today = today or dt.date.today()
+    today = today or clock.today()
     site = SiteContext(kb, lang, today, directory_urls)
     files: dict[str, str] = {
         HOME_PAGE: render_home(site),

@@ -55,12 +55,12 @@ def cli():
 @cli.command()
 @click.argument("client")
 @click.option("--kind", default="incident", show_default=True, metavar="KIND",
-              help="Request kind: " + ", ".join(REQUEST_KINDS) + ".")
+              help="Request kind: " + ", ".join(REQUEST_KINDS) + " (case ignored).")
 @click.option("--item", metavar="TEXT", help="What the request is about, in the caller's words.")
 @click.option("--asset", metavar="ID", help="Asset id from the client's equipment.")
 @click.option("--acquired", type=IsoDate(), help="Acquisition date of the hardware concerned.")
 @click.option("--date", "on", type=IsoDate(), help="Date of the request (default: today).")
-@click.option("--lang", default="fr", show_default=True, metavar="LANG", help="Language: fr or en.")
+@click.option("--lang", default="fr", show_default=True, metavar="LANG", help="Language: fr or en (case ignored).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @ROOT_OPTION
 def check(client, kind, item, asset, acquired, on, lang, as_json, root):
@@ -79,11 +79,13 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
     from scopekb.coverage.decide import Request, decide
     from scopekb.kb.load import load_knowledge_base
 
+    given_kind, given_lang = kind, lang
+    kind, lang = kind.strip().casefold(), lang.strip().casefold()  # `--kind Installation` means installation
     if kind not in REQUEST_KINDS:
-        raise click.BadParameter(f"'{kind}' is not a request kind (expected one of {', '.join(REQUEST_KINDS)})",
-                                 param_hint="--kind")
+        raise click.BadParameter(f"'{given_kind}' is not a request kind (expected one of "
+                                 f"{', '.join(REQUEST_KINDS)})", param_hint="--kind")
     if lang not in LANGUAGES:
-        raise click.BadParameter(f"'{lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
+        raise click.BadParameter(f"'{given_lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
                                  param_hint="--lang")
     if item is not None and asset is not None:
         raise click.BadParameter("give --item or --asset, not both (expected one of them)", param_hint="--asset")
@@ -321,8 +323,11 @@ def render(root, audience, out, lang):
     """
     from scopekb.publish.build import render_to_dir
 
+    given_lang = lang
+    if lang is not None:
+        lang = lang.strip().casefold()  # `--lang EN` means en
     if lang is not None and lang not in LANGUAGES:
-        raise click.BadParameter(f"'{lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
+        raise click.BadParameter(f"'{given_lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
                                  param_hint="--lang")
     with writing("command line: --out", out):
         count = render_to_dir(root, audience, out, lang)

@@ -23,18 +23,54 @@ SHARED_CHECKS = 100  # contracts to check from which a third of them go to anoth
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
 
 
-def contract_files(root: Path) -> list[str]:
-    """Every *.yaml and *.yml under contracts/, at any depth, but the provider file; root-relative."""
-    found = []
-    base = root / "contracts"
-    for folder, dirs, files in os.walk(base):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        rel_folder = Path(folder).relative_to(root).as_posix()
-        for name in sorted(files):
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                rel = f"{rel_folder}/{name}"
-                if rel != PROVIDER_FILE:
-                    found.append(rel)
+def contract_files(root: Path, problems: list[str] | None = None) -> list[str]:
+    """Every *.yaml and *.yml under contracts/, at any depth, but the provider file; root-relative, each
+    folder's files (sorted) before its subfolders (sorted). Names starting with a dot are skipped.
+
+    Symbolic links are followed, to files and to folders alike: a folder linked into contracts/ holds
+    contracts like any other. Each real folder is visited once, under the first path that reaches it in
+    this order; a link back to an ancestor (a loop), or a second link to a folder already visited, adds
+    nothing and is no error. A dangling link named *.yaml is listed, for the load to say it cannot be read.
+
+    A folder that cannot be listed (no permission, gone meanwhile) would leave its contracts out without
+    a word: it is one error line naming the folder, added to `problems`, or raised as InputError (with
+    every other such folder) when `problems` is None.
+    """
+    found: list[str] = []
+    errors: list[str] = []
+    visited: set[tuple[int, int]] = set()
+    pending = [(root / "contracts", "contracts")]  # a stack: popped in the order pushed reversed
+    while pending:
+        folder, rel_folder = pending.pop()
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in visited:
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            errors.append(f"{rel_folder}:1: document: cannot be read: {exc.strerror or exc} "
+                          "(expected a readable folder)")
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{rel_folder}/{entry.name}"
+            try:
+                is_folder = entry.is_dir()  # follows links; False for a dangling one
+            except OSError:
+                is_folder = False
+            if is_folder:
+                subfolders.append((Path(entry.path), rel))
+            elif entry.name.endswith((".yaml", ".yml")) and rel != PROVIDER_FILE:
+                found.append(rel)
+        pending.extend(reversed(subfolders))
+    if errors and problems is None:
+        raise InputError(errors)
+    if problems is not None:
+        problems += errors
     return found
 
 
@@ -126,14 +162,14 @@ def load_knowledge_base(root: Path, use_cache: bool = True,
         raise InputError([f"{PROVIDER_FILE}:1: provider: file not found under {root} "
                           "(expected a knowledge-base folder; create one with 'scopekb init DIR')"])
     cache = Cache(root, use_cache)
-    files = contract_files(root)
-    kb = cache.unchanged(root, [PROVIDER_FILE, *files])
+    messages: list[str] = []
+    files = contract_files(root, messages)
+    kb = None if messages else cache.unchanged(root, [PROVIDER_FILE, *files])
     if kb is not None:
         return kb
     # imported here: a load that nothing changed for needs neither the parser nor the checks
     from scopekb.kb.validate import assemble, contract_from_node, provider_from_node
 
-    messages: list[str] = []
     provider = cache.result(root, PROVIDER_FILE, functools.partial(_check_file, root, PROVIDER_FILE, provider_from_node))
     if not isinstance(provider, Provider):
         messages += provider

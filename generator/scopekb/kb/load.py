@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 from scopekb.errors import InputError
 from scopekb.kb.cache import Cache
 from scopekb.kb.model import Contract, KnowledgeBase, Provider
+from scopekb.kb.schema import MAX_FILE_BYTES, MAX_VALUES
 
 if TYPE_CHECKING:
     import yaml
@@ -74,14 +75,57 @@ def contract_files(root: Path, problems: list[str] | None = None) -> list[str]:
     return found
 
 
+def too_large(source: str, size: int) -> list[str]:
+    return [f"{source}:1: document: file of {size} bytes is too large "
+            f"(expected a file of at most {MAX_FILE_BYTES} bytes)"]
+
+
+def _node_bound(text: str) -> int:
+    """More than the number of nodes `text` can compose to, counted in a few passes at C speed: every
+    node but the first follows a ':' (two nodes: key and value), a ',' or a '{' (at most two), a '?', a '-'
+    or a '['. Characters inside texts make it larger, never smaller."""
+    return (2 * (text.count(":") + text.count(",") + text.count("{") + text.count("?"))
+            + text.count("-") + text.count("[") + 1)
+
+
+def _too_many_nodes(text: str, source: str) -> list[str] | None:
+    """The error line of a text that composes to more than MAX_VALUES nodes, found before composing it:
+    libyaml builds every node of a file in memory (2 GB and half a minute for 15 MB of `[x,x,x...`),
+    and the checks count the values only afterwards. None when it does not, or when the YAML is broken
+    (composing says where)."""
+    import yaml
+
+    if _node_bound(text) <= MAX_VALUES:
+        return None
+    nodes, aliases = 0, False
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.NodeEvent):  # a scalar, an alias, the start of a list or mapping
+                nodes += 1
+                aliases = aliases or isinstance(event, yaml.AliasEvent)
+                if nodes > MAX_VALUES:
+                    from scopekb.kb.validate import too_many_values
+
+                    problem, expected = too_many_values(
+                        "a provider file" if source == PROVIDER_FILE else "a contract", aliases)
+                    return [f"{source}:{event.start_mark.line + 1}: document: {problem} (expected {expected})"]
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
     """The single document of `data` as a node tree (None if empty), or an error line.
 
     Composing only, with libyaml: no tag is ever constructed here, so
-    `!!python/...` cannot run; validate rejects any non-standard tag.
+    `!!python/...` cannot run; validate rejects any non-standard tag. A text
+    over MAX_FILE_BYTES, or of more than MAX_VALUES nodes, is refused before
+    it is composed.
     """
     import yaml  # here, not at the top: a load served from the cache parses nothing
 
+    if len(data) > MAX_FILE_BYTES:
+        return too_large(source, len(data))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -90,6 +134,9 @@ def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return [f"{source}:{line}: document: binary data (expected a YAML text file)"]
+    too_many = _too_many_nodes(text, source)
+    if too_many:
+        return too_many
     try:
         return yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -110,7 +157,12 @@ def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
 
 
 def _check_file(root: Path, rel: str, from_node):
-    parsed = parse_yaml((root / rel).read_bytes(), rel)
+    with open(root / rel, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > MAX_FILE_BYTES:  # refused unread
+            return too_large(rel, size)
+        data = fh.read(MAX_FILE_BYTES + 1)  # no more, if the file grows meanwhile
+    parsed = parse_yaml(data, rel)
     if isinstance(parsed, list):
         return parsed
     try:

@@ -69,6 +69,12 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
     CLIENT is the client's name, one of its aliases or its slug (case and
     accents ignored). Exit status 0 for any verdict, 2 for bad input.
 
+    A contract file with errors does not stop the answer for other clients:
+    its errors are printed on stderr with a line saying the answer may be
+    incomplete for its client. When CLIENT may be that client (by the names
+    the broken file shows, or its file name), the errors are printed and the
+    exit status is 2.
+
     \b
     Examples:
       scopekb check "Menuiserie Bérard & Fils" --asset PRN-0107
@@ -77,7 +83,7 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
       scopekb check CDA --item Excel --lang en --date 2026-12-01
     """
     from scopekb.coverage.decide import Request, decide
-    from scopekb.kb.load import load_knowledge_base
+    from scopekb.kb.load import load_valid_part
 
     given_kind, given_lang = kind, lang
     kind, lang = kind.strip().casefold(), lang.strip().casefold()  # `--kind Installation` means installation
@@ -89,7 +95,10 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
                                  param_hint="--lang")
     if item is not None and asset is not None:
         raise click.BadParameter("give --item or --asset, not both (expected one of them)", param_hint="--asset")
-    kb = load_knowledge_base(root)
+    loaded = load_valid_part(root)
+    kb = loaded.kb
+    if any(may_concern(kb, client, left_out.names) for left_out in loaded.left_out):
+        raise InputError(list(loaded.messages))  # the client asked about may be in a broken file
     request = Request(client=client, date=on or dt.date.today(), kind=kind, item=item, asset=asset,
                       acquired=acquired)
     decision = decide(kb, request, lang)
@@ -97,6 +106,27 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
         click.echo(json.dumps(decision.as_json(), ensure_ascii=False))
     else:
         click.echo(format_decision(kb, decision, lang))
+    for line in [*loaded.messages, *(left_out.warning() for left_out in loaded.left_out)]:
+        click.echo(line, err=True)
+
+
+def may_concern(kb, client: str, names: tuple[str, ...]) -> bool:
+    """Whether CLIENT may be the client of a contract file left out of the load, which has these `names`
+    (load.LeftOut): CLIENT names one of them (the same normal form), or, when CLIENT names no client of
+    the valid files, may mean one of them (the spec's rule for a client not named exactly)."""
+    from scopekb.coverage.match import word_edits
+    from scopekb.kb.model import normal_form
+
+    wanted = normal_form(client)
+    if not wanted:
+        return False
+    forms = [normal_form(name) for name in names]
+    if wanted in forms:
+        return True
+    if kb.find_client(client) is not None:
+        return False
+    return any(all(word_edits(word, tuple(form.split())) is not None for word in wanted.split())
+               for form in forms if form)
 
 
 def format_decision(kb, decision, lang: str) -> str:

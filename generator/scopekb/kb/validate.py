@@ -317,18 +317,30 @@ def contract_from_node(node: yaml.Node | None, source: str) -> Contract | list[s
 
 def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
     """Check what spans files and build the knowledge base; raises InputError with every problem."""
-    messages: list[str] = []
+    problems = problems_across(provider, contracts)
+    if problems:
+        raise InputError([message for message, _ in problems])
+    return build_knowledge_base(provider, contracts)
 
-    def err(contract: Contract, key: str, what: str, expected: str) -> None:
+
+def problems_across(provider: Provider, contracts: list[Contract]) -> list[tuple[str, tuple[str, ...]]]:
+    """What spans files: each problem as its error line and the files it concerns (sources). An unknown
+    category or team concerns its file; an id used twice, or a name or alias naming two clients, concerns
+    both files: either may be the one to fix. Leaving out every file concerned leaves none of these."""
+    problems: list[tuple[str, tuple[str, ...]]] = []
+
+    def err(contract: Contract, key: str, what: str, expected: str, *others: Contract) -> None:
         line = contract.lines.get(key, 1)
-        messages.append(f"{contract.source}:{line}: {key}: {one_line(what)} (expected {expected})")
+        problems.append((f"{contract.source}:{line}: {key}: {one_line(what)} (expected {expected})",
+                         (contract.source, *(other.source for other in others))))
 
     teams, catalog = provider.teams, provider.catalog
     first_source: dict[str, Contract] = {}
     for contract in sorted(contracts, key=lambda c: c.source):
         if contract.id in first_source:
-            err(contract, "id", f"'{contract.id}' is also the id of {first_source[contract.id].source}",
-                "an id unique across contracts/")
+            first = first_source[contract.id]
+            err(contract, "id", f"'{contract.id}' is also the id of {first.source}", "an id unique across contracts/",
+                first)
         first_source.setdefault(contract.id, contract)
         for i, entry in enumerate(contract.scope):
             if entry.category not in catalog:
@@ -343,10 +355,14 @@ def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
         if contract.escalate_to is not None and contract.escalate_to not in teams:
             err(contract, "out_of_scope.escalate_to", f"unknown team '{contract.escalate_to}'",
                 "one of " + ", ".join(teams))
+    _client_names(tuple(sorted(contracts, key=lambda c: c.id)), err)
+    return problems
+
+
+def build_knowledge_base(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
+    """The knowledge base of contracts that problems_across finds nothing wrong with."""
     ordered = tuple(sorted(contracts, key=lambda c: c.id))
-    names = _client_names(ordered, messages, err)
-    if messages:
-        raise InputError(messages)
+    names = _client_names(ordered, None)
     grouped: dict[str, list[Contract]] = {}
     for contract in ordered:
         grouped.setdefault(contract.client_slug, []).append(contract)
@@ -357,8 +373,8 @@ def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
     return KnowledgeBase(provider, clients, names)
 
 
-def _client_names(contracts: tuple[Contract, ...], messages: list[str], err) -> dict[str, str]:
-    """Normal form of every name, alias and slug -> slug; a name naming two clients is an error."""
+def _client_names(contracts: tuple[Contract, ...], err) -> dict[str, str]:
+    """Normal form of every name, alias and slug -> slug; a name naming two clients is an error (`err`)."""
     names: dict[str, str] = {}
     owner: dict[str, tuple[Contract, str]] = {}
     for contract in contracts:
@@ -370,10 +386,10 @@ def _client_names(contracts: tuple[Contract, ...], messages: list[str], err) -> 
                 continue
             if norm in names and names[norm] != contract.client_slug:
                 other, _ = owner[norm]
-                err(contract, key, f"'{text}' also names client '{names[norm]}' ({other.source})",
-                    "names and aliases that name one client only")
+                if err is not None:
+                    err(contract, key, f"'{text}' also names client '{names[norm]}' ({other.source})",
+                        "names and aliases that name one client only", other)
                 continue
             names[norm] = contract.client_slug
             owner.setdefault(norm, (contract, key))
     return names
-

@@ -222,3 +222,16 @@ def test_a_shared_date_written_once_and_aliased_40000_times_is_valid(tmp_path):
         "acquired: *d", "acquired: &d 2023-06-01", 1)
     assert text.count("*d") == 39_999
     assert validate.contract_from_node(load.parse_yaml(text.encode(), C), C).equipment[-1].acquired.year == 2023
+
+
+def test_a_file_shows_its_first_100_errors_then_counts_the_others(tmp_path):
+    root = make_kb(tmp_path, {"c.yaml": BASE.replace("scope:\n  - {category: printers, level: n1}\n",
+                                                     "scope:\n" + "  - x\n" * 150)})
+    result = scopekb("validate", "--root", str(root))
+    lines = result.stderr.splitlines()
+    assert (result.returncode, result.stdout, len(lines)) == (2, "", 101)
+    assert lines[0] == (f"{C}:6: scope[0]: 'x' is not a mapping "
+                        "(expected a mapping with keys category, level, team, items)")
+    assert lines[99].startswith(f"{C}:105: scope[99]: 'x' is not a mapping")
+    assert lines[100] == (f"{C}:106: document: 50 more errors not shown "
+                          "(expected at most 100 errors shown per file: fix these, then check again)")

@@ -26,6 +26,7 @@ _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "on", "y"}
 SHOWN_CHARS = 80  # of a value or key quoted in an error line
+MAX_ERRORS_PER_FILE = 100  # error lines shown; one more line counts the others
 # Control characters and line breaks in a quoted value, written as escapes: an error stays one line.
 _ESCAPES = {c: json.dumps(chr(c))[1:-1] for c in [*range(0x20), 0x7F]} | {0x85: "\\x85", 0x2028: "\\u2028",
                                                                           0x2029: "\\u2029"}
@@ -36,15 +37,27 @@ _CROSS_FILE_KEY = re.compile(r"(id|client\.(name|slug|aliases\[\d+\])|scope\[\d+
 
 
 class Problems:
-    """The errors of one file, each formatted as the CLI prints it."""
+    """The errors of one file, each formatted as the CLI prints it: the first MAX_ERRORS_PER_FILE, then one
+    line that counts the others (a list of a million wrong values would be a million lines)."""
 
     def __init__(self, source: str):
         self.source = source
         self.messages: list[str] = []
+        self.more = 0
+        self.more_line = 0
 
     def add(self, line: int, key: str, what: str, expected: str | None = None) -> None:
-        tail = f" (expected {expected})" if expected else ""
-        self.messages.append(f"{self.source}:{line}: {key or 'document'}: {one_line(what)}{tail}")
+        if len(self.messages) < MAX_ERRORS_PER_FILE:
+            tail = f" (expected {expected})" if expected else ""
+            self.messages.append(f"{self.source}:{line}: {key or 'document'}: {one_line(what)}{tail}")
+            return
+        if not self.more:
+            self.more_line = line
+            self.messages.append("")
+        self.more += 1
+        self.messages[-1] = (f"{self.source}:{self.more_line}: document: {self.more} more "
+                             f"error{'s' if self.more > 1 else ''} not shown (expected at most "
+                             f"{MAX_ERRORS_PER_FILE} errors shown per file: fix these, then check again)")
 
 
 def one_line(text: str) -> str:

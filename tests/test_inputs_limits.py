@@ -235,3 +235,31 @@ def test_a_file_shows_its_first_100_errors_then_counts_the_others(tmp_path):
     assert lines[99].startswith(f"{C}:105: scope[99]: 'x' is not a mapping")
     assert lines[100] == (f"{C}:106: document: 50 more errors not shown "
                           "(expected at most 100 errors shown per file: fix these, then check again)")
+
+
+def test_files_are_checked_without_the_garbage_collector_which_is_then_as_it_was(tmp_path, monkeypatch):
+    """It would rescan the nodes of a large contract as they are made: half the time of 40,000 assets."""
+    import gc
+
+    root = make_kb(tmp_path, {"c.yaml": BASE, "d.yaml": "id: [\n"})
+    compose, walk = yaml.compose, validate._Walker.value
+    seen = []
+
+    def watched(real):
+        def run(*args, **kwargs):
+            seen.append(gc.isenabled())
+            return real(*args, **kwargs)
+        return run
+
+    monkeypatch.setattr(yaml, "compose", watched(compose))
+    monkeypatch.setattr(validate._Walker, "value", watched(walk))
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            seen.clear()
+            with pytest.raises(InputError):
+                load.load_knowledge_base(root, use_cache=False)
+            assert seen and not any(seen)
+            assert gc.isenabled() == enabled
+        finally:
+            gc.enable()

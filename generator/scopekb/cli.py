@@ -58,13 +58,13 @@ def cli():
 @cli.command()
 @click.argument("client")
 @click.option("--kind", default="incident", show_default=True, metavar="KIND",
-              help="Request kind: " + ", ".join(REQUEST_KINDS) + ".")
+              help="Request kind: " + ", ".join(REQUEST_KINDS) + " (case ignored).")
 @click.option("--item", metavar="TEXT", help="What the request is about, in the caller's words.")
 @click.option("--asset", metavar="ID", help="Asset id from the client's equipment.")
 @click.option("--acquired", type=IsoDate(), help="Acquisition date of the hardware concerned.")
 @click.option("--date", "on", type=IsoDate(),
               help="Date of the request (default: today in Europe/Paris, or SOURCE_DATE_EPOCH's UTC date).")
-@click.option("--lang", default="fr", show_default=True, metavar="LANG", help="Language: fr or en.")
+@click.option("--lang", default="fr", show_default=True, metavar="LANG", help="Language: fr or en (case ignored).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @ROOT_OPTION
 def check(client, kind, item, asset, acquired, on, lang, as_json, root):
@@ -72,6 +72,12 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
 
     CLIENT is the client's name, one of its aliases or its slug (case and
     accents ignored). Exit status 0 for any verdict, 2 for bad input.
+
+    A contract file with errors does not stop the answer for other clients:
+    its errors are printed on stderr with a line saying the answer may be
+    incomplete for its client. When CLIENT may be that client (by the names
+    the broken file shows, or its file name), the errors are printed and the
+    exit status is 2.
 
     \b
     Examples:
@@ -81,17 +87,23 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
       scopekb check CDA --item Excel --lang en --date 2026-12-01
     """
     from scopekb.coverage.decide import Request, decide
-    from scopekb.kb.load import load_knowledge_base
+    from scopekb.coverage.match import may_concern
+    from scopekb.kb.load import load_valid_part
 
+    given_kind, given_lang = kind, lang
+    kind, lang = kind.strip().casefold(), lang.strip().casefold()  # `--kind Installation` means installation
     if kind not in REQUEST_KINDS:
-        raise click.BadParameter(f"'{kind}' is not a request kind (expected one of {', '.join(REQUEST_KINDS)})",
-                                 param_hint="--kind")
+        raise click.BadParameter(f"'{given_kind}' is not a request kind (expected one of "
+                                 f"{', '.join(REQUEST_KINDS)})", param_hint="--kind")
     if lang not in LANGUAGES:
-        raise click.BadParameter(f"'{lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
+        raise click.BadParameter(f"'{given_lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
                                  param_hint="--lang")
     if item is not None and asset is not None:
         raise click.BadParameter("give --item or --asset, not both (expected one of them)", param_hint="--asset")
-    kb = load_knowledge_base(root)
+    loaded = load_valid_part(root)
+    kb = loaded.kb
+    if any(may_concern(kb, client, left_out.names) for left_out in loaded.left_out):
+        raise InputError(list(loaded.messages))  # the client asked about may be in a broken file
     request = Request(client=client, date=on or clock.today(), kind=kind, item=item, asset=asset,
                       acquired=acquired)
     decision = decide(kb, request, lang)
@@ -99,6 +111,8 @@ def check(client, kind, item, asset, acquired, on, lang, as_json, root):
         click.echo(json.dumps(decision.as_json(), ensure_ascii=False))
     else:
         click.echo(format_decision(kb, decision, lang))
+    for line in [*loaded.messages, *(left_out.warning() for left_out in loaded.left_out)]:
+        click.echo(line, err=True)
 
 
 def format_decision(kb, decision, lang: str) -> str:
@@ -358,8 +372,11 @@ def render(root, audience, out, lang):
     """
     from scopekb.publish.build import render_to_dir
 
+    given_lang = lang
+    if lang is not None:
+        lang = lang.strip().casefold()  # `--lang EN` means en
     if lang is not None and lang not in LANGUAGES:
-        raise click.BadParameter(f"'{lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
+        raise click.BadParameter(f"'{given_lang}' is not a language (expected one of {', '.join(LANGUAGES)})",
                                  param_hint="--lang")
     with writing("command line: --out", out):
         count = render_to_dir(root, audience, out, lang)

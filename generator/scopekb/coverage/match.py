@@ -137,6 +137,18 @@ def word_edits(word: str, words: tuple[str, ...]) -> int | None:
     return None
 
 
+def name_edits(words: list[str], form: str) -> int | None:
+    """The edits `words` (of a text's normal form) need to match words of one name, given by its normal
+    form: each word counts its fewest; None when one of them matches no word of it."""
+    name_words, total = tuple(form.split(" ")), 0
+    for word in words:
+        edits = word_edits(word, name_words)
+        if edits is None:
+            return None
+        total += edits
+    return total
+
+
 def may_mean(kb: KnowledgeBase, text: str, limit: int = 10) -> list[tuple[str, str]]:
     """(slug, name) of the first `limit` clients `text` may mean (spec, "A client not named exactly"),
     by distance then slug; for a text that names no client."""
@@ -146,18 +158,26 @@ def may_mean(kb: KnowledgeBase, text: str, limit: int = 10) -> list[tuple[str, s
     distance: dict[str, int] = {}
     # kb.names holds the normal form of every name, alias and slug; a slug's words are its dashes' parts.
     for form, slug in kb.names.items():
-        words = tuple(form.split(" "))
-        total = 0
-        for word in wanted:
-            edits = word_edits(word, words)
-            if edits is None:
-                break
-            total += edits
-        else:
-            if total < distance.get(slug, total + 1):
-                distance[slug] = total
+        edits = name_edits(wanted, form)
+        if edits is not None and edits < distance.get(slug, edits + 1):
+            distance[slug] = edits
     ranked = sorted(distance, key=lambda slug: (distance[slug], slug))[:limit]
     return [(slug, kb.clients[slug].name) for slug in ranked]
+
+
+def may_concern(kb: KnowledgeBase, text: str, names: tuple[str, ...]) -> bool:
+    """Whether `text` may be the client of a contract file left out of a load, which has these `names`
+    (kb.load.LeftOut): it names one of them (the same normal form), or, naming no client of the valid
+    files, may mean one of them (the spec's rule for a client not named exactly)."""
+    wanted = normal_form(text)
+    if not wanted:
+        return False
+    forms = [normal_form(name) for name in names]
+    if wanted in forms:
+        return True
+    if kb.find_client(text) is not None:
+        return False
+    return any(name_edits(wanted.split(), form) is not None for form in forms if form)
 
 
 def best_match(kb: KnowledgeBase, contracts: tuple[Contract, ...], text: str) -> Candidate | None:

@@ -9,12 +9,11 @@ when anything is wrong.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from pathlib import Path
 
 from scopekb.errors import InputError
-from scopekb.kb.load import parse_yaml
+from scopekb.kb.load import files_under, parse_yaml
 from scopekb.kb.model import Article, KnowledgeBase, Provider, normal_form, slugify
 from scopekb.kb.schema import ARTICLE
 from scopekb.kb.validate import Problems, _walk, one_line
@@ -26,14 +25,11 @@ _FENCE = re.compile(r"^---[ \t]*$")
 
 
 def article_files(root: Path) -> list[str]:
-    """Every Markdown file under content/ (root-relative, sorted), but content/tickets/ and hidden ones."""
-    found = []
-    base = root / CONTENT_DIR
-    for folder, dirs, files in os.walk(base, followlinks=True):
-        rel_folder = Path(folder).relative_to(root).as_posix()
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and f"{rel_folder}/{d}" != TICKETS_DIR)
-        found += [f"{rel_folder}/{name}" for name in sorted(files) if name.endswith(".md") and not name.startswith(".")]
-    return found
+    """Every Markdown file under content/ (root-relative), but content/tickets/ and hidden ones; links are
+    followed as for contracts (load.files_under)."""
+    if not (root / CONTENT_DIR).is_dir():
+        return []
+    return files_under(root, CONTENT_DIR, lambda rel: rel.endswith(".md"), skipped=lambda rel: rel == TICKETS_DIR)
 
 
 def front_matter(text: str) -> str | None:

@@ -12,6 +12,15 @@ from pathlib import Path
 
 from scopekb.kb.model import AUDIENCES, CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS
 
+# The limits of the formats (docs/coverage.md, "Limits"): far above any real file, they keep a mistake or an
+# alias bomb from taking the time and memory of every load and page. A contract of 100,000 assets of four
+# keys each is about 10 MB and 900,000 values: it passes.
+MAX_FILE_BYTES = 16 * 1024 * 1024  # a larger file is refused before it is parsed
+MAX_VALUES = 2_000_000  # YAML values (keys, texts, lists, mappings), an alias counted as what it stands for
+MAX_REPEATED_VALUES = 100_000  # values reached again through aliases of lists and mappings
+MAX_TEXT_CHARS = 1_000  # a name, id, item, model, label, keyword, phone...
+MAX_NOTES_CHARS = 64 * 1024  # public_notes and internal_notes
+
 
 class Type:
     expected = "a value"
@@ -20,11 +29,13 @@ class Type:
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
 class Str(Type):
+    max_chars: int = MAX_TEXT_CHARS
     expected = "a string"
 
     def json_schema(self) -> dict:
-        return {"type": "string", "minLength": 1}
+        return {"type": "string", "minLength": 1, "maxLength": self.max_chars}
 
 
 class Date(Type):
@@ -57,9 +68,10 @@ class OneOf(Type):
 class Pattern(Type):
     regex: str
     expected: str = "a string"
+    max_chars: int = MAX_TEXT_CHARS
 
     def json_schema(self) -> dict:
-        return {"type": "string", "pattern": self.regex}
+        return {"type": "string", "pattern": self.regex, "maxLength": self.max_chars}
 
 
 @dataclass(frozen=True)
@@ -201,8 +213,8 @@ CONTRACT = Record((
         Field("may_propose", ListOf(OneOf(PROPOSALS)), "What the technician may offer: extension, "
               "billed-service, new-contract."),
     )), "What happens to requests outside the perimeter."),
-    Field("public_notes", Str(), "Text shown to the client."),
-    Field("internal_notes", Str(), "Text for technicians only; never shown to the client."),
+    Field("public_notes", Str(MAX_NOTES_CHARS), "Text shown to the client."),
+    Field("internal_notes", Str(MAX_NOTES_CHARS), "Text for technicians only; never shown to the client."),
 ))
 
 

@@ -17,14 +17,16 @@ import yaml
 from scopekb.errors import InputError
 from scopekb.kb.model import (Asset, Category, Client, Contract, KnowledgeBase, Provider, ScopeEntry, Team, normal_form,
                     slugify)
-from scopekb.kb.schema import CONTRACT, PROVIDER, Bool, Date, ListOf, MapOf, OneOf, Pattern, Record, Type
+from scopekb.kb.schema import (CONTRACT, MAX_REPEATED_VALUES, MAX_TEXT_CHARS, MAX_VALUES, PROVIDER, Bool, Date, ListOf,
+                               MapOf, OneOf, Pattern, Record, Type)
 
 STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp",
                                                      "map", "seq")}
-MAX_NODES = 200_000  # far above any real contract; stops alias bombs early
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "on", "y"}
+SHOWN_CHARS = 80  # of a value or key quoted in an error line
+MAX_ERRORS_PER_FILE = 100  # error lines shown; one more line counts the others
 # Control characters and line breaks in a quoted value, written as escapes: an error stays one line.
 _ESCAPES = {c: json.dumps(chr(c))[1:-1] for c in [*range(0x20), 0x7F]} | {0x85: "\\x85", 0x2028: "\\u2028",
                                                                           0x2029: "\\u2029"}
@@ -35,15 +37,27 @@ _CROSS_FILE_KEY = re.compile(r"(id|client\.(name|slug|aliases\[\d+\])|scope\[\d+
 
 
 class Problems:
-    """The errors of one file, each formatted as the CLI prints it."""
+    """The errors of one file, each formatted as the CLI prints it: the first MAX_ERRORS_PER_FILE, then one
+    line that counts the others (a list of a million wrong values would be a million lines)."""
 
     def __init__(self, source: str):
         self.source = source
         self.messages: list[str] = []
+        self.more = 0
+        self.more_line = 0
 
     def add(self, line: int, key: str, what: str, expected: str | None = None) -> None:
-        tail = f" (expected {expected})" if expected else ""
-        self.messages.append(f"{self.source}:{line}: {key or 'document'}: {one_line(what)}{tail}")
+        if len(self.messages) < MAX_ERRORS_PER_FILE:
+            tail = f" (expected {expected})" if expected else ""
+            self.messages.append(f"{self.source}:{line}: {key or 'document'}: {one_line(what)}{tail}")
+            return
+        if not self.more:
+            self.more_line = line
+            self.messages.append("")
+        self.more += 1
+        self.messages[-1] = (f"{self.source}:{self.more_line}: document: {self.more} more "
+                             f"error{'s' if self.more > 1 else ''} not shown (expected at most "
+                             f"{MAX_ERRORS_PER_FILE} errors shown per file: fix these, then check again)")
 
 
 def one_line(text: str) -> str:
@@ -51,18 +65,52 @@ def one_line(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
+def shown(text: str) -> str:
+    """A value as an error line quotes it: its first SHOWN_CHARS characters, then '...' if there are more."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."
+
+
 class _Walker:
-    """Turns a node tree into plain values, recording each key path's line."""
+    """Turns a node tree into plain values, recording each key path's line.
+
+    It counts the values it meets (keys included, an alias counted as what it stands for) and stops at
+    MAX_VALUES; the values met again through an alias of a list or mapping are also counted apart and
+    stop at MAX_REPEATED_VALUES, so that an alias bomb (a few lines that expand a billion-fold) stops in
+    a fraction of a second. An alias of a single value (a date written once, `*d` many times, as yaml.dump
+    writes a shared date) costs one value, like the value itself.
+    """
 
     def __init__(self, problems: Problems):
         self.problems = problems
         self.lines: dict[str, int] = {}
         self.visited = 0
+        self.repeated = 0
+        self.repeating = 0  # how many aliases of a list or mapping the walk is inside
+        self.collections: set[int] = set()  # the lists and mappings met so far, by id
+
+    def count(self, node: yaml.Node) -> None:
+        self.visited += 1
+        if self.repeating:
+            self.repeated += 1
+            if self.repeated > MAX_REPEATED_VALUES:
+                raise _TooBig(node, "repeated")
+        if self.visited > MAX_VALUES:
+            raise _TooBig(node, "values")
 
     def value(self, node: yaml.Node, typ: Type, path: str):
-        self.visited += 1
-        if self.visited > MAX_NODES:
-            raise _TooBig(node)
+        self.count(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self._value(node, typ, path)
+        if id(node) not in self.collections:
+            self.collections.add(id(node))
+            return self._value(node, typ, path)
+        self.repeating += 1  # an alias of a list or mapping met before
+        try:
+            return self._value(node, typ, path)
+        finally:
+            self.repeating -= 1
+
+    def _value(self, node: yaml.Node, typ: Type, path: str):
         line = node.start_mark.line + 1
         self.lines[path] = line
         if node.tag not in STANDARD_TAGS:
@@ -96,8 +144,13 @@ class _Walker:
         if not text.strip():
             self.problems.add(line, path, "empty text", typ.expected)
             return None
+        limit = getattr(typ, "max_chars", None)
+        if limit is not None and len(text) > limit:
+            self.problems.add(line, path, f"text of {len(text)} characters is too long",
+                              f"a text of at most {limit} characters")
+            return None
         if isinstance(typ, OneOf) and text not in typ.values:
-            self.problems.add(line, path, f"'{text}' is not allowed", typ.expected)
+            self.problems.add(line, path, f"'{shown(text)}' is not allowed", typ.expected)
             return None
         if isinstance(typ, Pattern) and not re.match(typ.regex, text):
             self.problems.add(line, path, f"'{text}' is not {typ.expected}", typ.expected)
@@ -106,7 +159,7 @@ class _Walker:
 
     def date(self, text: str, path: str, line: int):
         if not _ISO_DATE.match(text):
-            self.problems.add(line, path, f"'{text}' is not a date", "YYYY-MM-DD")
+            self.problems.add(line, path, f"'{shown(text)}' is not a date", "YYYY-MM-DD")
             return None
         try:
             return dt.date.fromisoformat(text)
@@ -122,6 +175,7 @@ class _Walker:
         seen: set[str] = set()
         ok = True
         for key_node, value_node in node.value:
+            self.count(key_node)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":null"):
                 self.problems.add(key_line, path or "document", "a key must be plain text", "a key name")
@@ -129,7 +183,8 @@ class _Walker:
                 continue
             key = key_node.value
             # a key with spaces or punctuation is quoted, so that the error line stays unambiguous
-            name = key if _PLAIN_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+            plain = _PLAIN_KEY.match(key) and len(key) <= SHOWN_CHARS
+            name = key if plain else json.dumps(shown(key), ensure_ascii=False)
             sub = f"{path}.{name}" if path else name
             if key in seen:
                 self.problems.add(key_line, sub, "duplicate key", "each key once per mapping")
@@ -137,7 +192,11 @@ class _Walker:
                 continue
             seen.add(key)
             if isinstance(typ, MapOf):
-                if not re.match(typ.key_regex, key):
+                if len(key) > MAX_TEXT_CHARS:
+                    self.problems.add(key_line, sub, f"key of {len(key)} characters is too long",
+                                      f"a key of at most {MAX_TEXT_CHARS} characters")
+                    ok = False
+                elif not re.match(typ.key_regex, key):
                     self.problems.add(key_line, sub, f"'{key}' is not an id", "lower case, digits and dashes")
                     ok = False
                 value = self.value(value_node, typ.value, sub)
@@ -166,8 +225,9 @@ class _Walker:
 
 
 class _TooBig(Exception):
-    def __init__(self, node: yaml.Node):
+    def __init__(self, node: yaml.Node, limit: str):
         self.line = node.start_mark.line + 1
+        self.limit = limit  # "values" or "repeated"
 
 
 def _describe(node: yaml.Node) -> str:
@@ -177,7 +237,16 @@ def _describe(node: yaml.Node) -> str:
         return "a list"
     if node.tag.endswith(":null"):
         return "an empty value"
-    return f"'{node.value}'"
+    return f"'{shown(node.value)}'"
+
+
+def too_many_values(what: str, aliases: bool) -> tuple[str, str]:
+    """The problem and the expectation of a file with more than MAX_VALUES values; `what` is 'a contract'
+    or 'a provider file'."""
+    problem = f"more than {MAX_VALUES} values: {what} holds at most {MAX_VALUES} values"
+    if aliases:
+        problem += ", and aliases may be expanding"
+    return problem, f"{what} of at most {MAX_VALUES} values"
 
 
 def _walk(node: yaml.Node | None, record: Record, problems: Problems):
@@ -185,11 +254,16 @@ def _walk(node: yaml.Node | None, record: Record, problems: Problems):
         problems.add(1, "document", "the file is empty", record.expected)
         return None, {}
     walker = _Walker(problems)
+    what = "a provider file" if record is PROVIDER else "a contract"
     try:
         data = walker.value(node, record, "")
     except _TooBig as too_big:
-        problems.add(too_big.line, "document", f"more than {MAX_NODES} values (aliases expanding?)",
-                     "a contract of ordinary size")
+        if too_big.limit == "repeated":
+            problems.add(too_big.line, "document", f"aliases repeat more than {MAX_REPEATED_VALUES} values: "
+                         f"the aliases of {what} may repeat at most {MAX_REPEATED_VALUES} values in all",
+                         "aliases of small parts, or the values written out")
+        else:
+            problems.add(too_big.line, "document", *too_many_values(what, walker.repeated > 0))
         return None, {}
     return data, walker.lines
 
@@ -256,18 +330,30 @@ def contract_from_node(node: yaml.Node | None, source: str) -> Contract | list[s
 
 def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
     """Check what spans files and build the knowledge base; raises InputError with every problem."""
-    messages: list[str] = []
+    problems = problems_across(provider, contracts)
+    if problems:
+        raise InputError([message for message, _ in problems])
+    return build_knowledge_base(provider, contracts)
 
-    def err(contract: Contract, key: str, what: str, expected: str) -> None:
+
+def problems_across(provider: Provider, contracts: list[Contract]) -> list[tuple[str, tuple[str, ...]]]:
+    """What spans files: each problem as its error line and the files it concerns (sources). An unknown
+    category or team concerns its file; an id used twice, or a name or alias naming two clients, concerns
+    both files: either may be the one to fix. Leaving out every file concerned leaves none of these."""
+    problems: list[tuple[str, tuple[str, ...]]] = []
+
+    def err(contract: Contract, key: str, what: str, expected: str, *others: Contract) -> None:
         line = contract.lines.get(key, 1)
-        messages.append(f"{contract.source}:{line}: {key}: {one_line(what)} (expected {expected})")
+        problems.append((f"{contract.source}:{line}: {key}: {one_line(what)} (expected {expected})",
+                         (contract.source, *(other.source for other in others))))
 
     teams, catalog = provider.teams, provider.catalog
     first_source: dict[str, Contract] = {}
     for contract in sorted(contracts, key=lambda c: c.source):
         if contract.id in first_source:
-            err(contract, "id", f"'{contract.id}' is also the id of {first_source[contract.id].source}",
-                "an id unique across contracts/")
+            first = first_source[contract.id]
+            err(contract, "id", f"'{contract.id}' is also the id of {first.source}", "an id unique across contracts/",
+                first)
         first_source.setdefault(contract.id, contract)
         for i, entry in enumerate(contract.scope):
             if entry.category not in catalog:
@@ -282,10 +368,14 @@ def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
         if contract.escalate_to is not None and contract.escalate_to not in teams:
             err(contract, "out_of_scope.escalate_to", f"unknown team '{contract.escalate_to}'",
                 "one of " + ", ".join(teams))
+    _client_names(tuple(sorted(contracts, key=lambda c: c.id)), err)
+    return problems
+
+
+def build_knowledge_base(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
+    """The knowledge base of contracts that problems_across finds nothing wrong with."""
     ordered = tuple(sorted(contracts, key=lambda c: c.id))
-    names = _client_names(ordered, messages, err)
-    if messages:
-        raise InputError(messages)
+    names = _client_names(ordered, None)
     grouped: dict[str, list[Contract]] = {}
     for contract in ordered:
         grouped.setdefault(contract.client_slug, []).append(contract)
@@ -296,8 +386,8 @@ def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
     return KnowledgeBase(provider, clients, names)
 
 
-def _client_names(contracts: tuple[Contract, ...], messages: list[str], err) -> dict[str, str]:
-    """Normal form of every name, alias and slug -> slug; a name naming two clients is an error."""
+def _client_names(contracts: tuple[Contract, ...], err) -> dict[str, str]:
+    """Normal form of every name, alias and slug -> slug; a name naming two clients is an error (`err`)."""
     names: dict[str, str] = {}
     owner: dict[str, tuple[Contract, str]] = {}
     for contract in contracts:
@@ -309,10 +399,10 @@ def _client_names(contracts: tuple[Contract, ...], messages: list[str], err) -> 
                 continue
             if norm in names and names[norm] != contract.client_slug:
                 other, _ = owner[norm]
-                err(contract, key, f"'{text}' also names client '{names[norm]}' ({other.source})",
-                    "names and aliases that name one client only")
+                if err is not None:
+                    err(contract, key, f"'{text}' also names client '{names[norm]}' ({other.source})",
+                        "names and aliases that name one client only", other)
                 continue
             names[norm] = contract.client_slug
             owner.setdefault(norm, (contract, key))
     return names
-

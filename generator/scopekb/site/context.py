@@ -150,6 +150,15 @@ class SiteContext:
         return Markup(f'<h{level} id="{anchor}">{escape(text)}<a class="headerlink" href="#{anchor}" '
                       f'title="{self.permalink}">¶</a></h{level}>')
 
+    def markdown(self, key: str, **fields: object) -> Markup:
+        """A sentence of the catalogue whose Markdown (bold, italics, a link) a Markdown page keeps.
+
+        The catalogue is ours, so its markup is trusted, and only where a template asks for it with this;
+        the fields are escaped unless `Markup` (a link target the code chose): no contract data may ever
+        become markup this way.
+        """
+        return Markup(self.t(key, **{name: md_escape(value) for name, value in fields.items()}))
+
     @property
     def colon(self) -> str:
         return self.t("word.colon")

@@ -19,8 +19,12 @@ A literal counts as a key when it looks like one of a group the catalogue has
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import jinja2
@@ -30,7 +34,8 @@ from jinja2 import nodes
 from markupsafe import Markup
 
 from scopekb.kb.model import POLICIES, PROPOSALS, REQUEST_KINDS
-from scopekb.words import LANGUAGES, catalogue
+from scopekb.site.context import NAV_SECTIONS
+from scopekb.words import LANGUAGES, catalogue, message
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "generator" / "scopekb"
@@ -96,6 +101,7 @@ FAMILIES: dict[str, set[str]] = {
     "action.propose.": set(PROPOSALS),
     "client.covered.": {"yes", "no", "ask"},      # site/pages.py asset_coverage: an asset's state
     "tree.": {"verdict", "team", "reason"},       # site/trees.py TreeHtml: a leaf's labels
+    "nav.": set(NAV_SECTIONS),                    # site/context.py NAV_SECTIONS
 }
 
 
@@ -306,3 +312,34 @@ def example_kb(tmp_path_factory):
     root = tmp_path_factory.mktemp("example")
     shutil.copytree(REPO / "contracts", root / "contracts")
     return load_knowledge_base(root)
+
+
+# --- the navigation's sections, in the site's language ------------------------------------------------------
+
+def nav_labels(html_page: str) -> list[str]:
+    nav = re.search(r'<nav class="md-nav md-nav--primary".*?<div class="md-sidebar md-sidebar--secondary"',
+                    html_page, re.S).group(0)
+    return [" ".join(label.split()) for label in re.findall(r'<span class="md-ellipsis">(.*?)</span>', nav, re.S)]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_navigation_titles_the_folders_scopekb_knows_in_the_site_language(tmp_path, lang):
+    """The example site, built by `mkdocs build` as in test_build.py, with a scenarios/ folder as earlier
+    versions made and a folder of the user's own, whose title stays MkDocs' ("Procedures")."""
+    root = tmp_path / "kb"
+    shutil.copytree(REPO / "contracts", root / "contracts")
+    shutil.copytree(REPO / "content", root / "content")
+    for folder in ("scenarios", "procedures"):
+        (root / "content" / folder).mkdir()
+        article = (root / "content" / "articles" / "outlook-ne-demarre-plus.md").read_text(encoding="utf-8")
+        (root / "content" / folder / "x.md").write_text(article.replace("Outlook", folder), encoding="utf-8")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - site_templates\n", "")
+    (root / "mkdocs.yml").write_text(config.replace("  language: fr\n", f"  language: {lang}\n"), encoding="utf-8")
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"),
+                            "-d", str(tmp_path / "site")], capture_output=True, text=True, timeout=600,
+                           env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    assert built.returncode == 0, built.stderr
+    labels = nav_labels((tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
+    assert message(lang, "nav.articles") in labels and message(lang, "nav.scenarios") in labels, labels
+    assert "Articles" not in labels and "Scenarios" not in labels and "Procedures" in labels, labels
+    assert message(lang, "call.title") in labels and message(lang, "home.title") in labels, labels

@@ -33,7 +33,7 @@ from scopekb.kb.model import KnowledgeBase
 from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache, striptags_escaped
 from scopekb.mkdocs_plugin.pages import GeneratedPage, add_headings
 from scopekb.mkdocs_plugin.worker import BuildWorker
-from scopekb.site.context import SiteContext, html_page, split_html_page
+from scopekb.site.context import SiteContext, html_page, section_title, split_html_page
 from scopekb.site.pages import STYLESHEETS, generated_pages, page_body, render_site, shipped_scripts
 from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -124,6 +124,13 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
+
+    def on_nav(self, nav, config, files):
+        for page in nav.pages:  # sections MkDocs titled from a folder name: in the site's language
+            if page.ancestors and "/" in page.file.src_uri:
+                top = page.ancestors[-1]
+                top.title = section_title(top.title, page.file.src_uri.split("/")[0], self.language)
+        return nav
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         # A generated page is a Markdown title and ready HTML: only the title goes through Markdown.

@@ -42,6 +42,20 @@ def tree_html(slug: str) -> str:
     return f"arbres/{slug}.html"
 
 
+# Folders of the docs folder scopekb knows, whose navigation section MkDocs would title from the folder's
+# name, in English whatever the site's language: articles/ (kb.articles.ARTICLES_DIR), and scenarios/, where
+# knowledge bases made by earlier versions keep their resolution scenarios.
+NAV_SECTIONS = ("articles", "scenarios")
+
+
+def section_title(title: str, folder: str, lang: str) -> str:
+    """The title of the navigation section for `folder`: the catalogue's (nav.FOLDER) when MkDocs derived
+    `title` from a folder scopekb knows ("articles" -> "Articles"), else `title` as it is."""
+    if folder in NAV_SECTIONS and title == folder.replace("-", " ").replace("_", " ").capitalize():
+        return message(lang, f"nav.{folder}")
+    return title
+
+
 # --- escaping ---------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")

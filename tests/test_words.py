@@ -324,12 +324,12 @@ def nav_labels(html_page: str) -> list[str]:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_navigation_titles_the_folders_scopekb_knows_in_the_site_language(tmp_path, lang):
-    """The example site, built by `mkdocs build` as in test_build.py, with a scenarios/ folder as earlier
-    versions made and a folder of the user's own, whose title stays MkDocs' ("Procedures")."""
+    """The example site, built by `mkdocs build` as in test_build.py, with a page in each folder scopekb knows
+    and in a folder of the user's own, whose title stays MkDocs' ("Procedures")."""
     root = tmp_path / "kb"
     shutil.copytree(REPO / "contracts", root / "contracts")
     shutil.copytree(REPO / "content", root / "content")
-    for folder in ("scenarios", "procedures"):
+    for folder in ("scenarios", "categories", "procedures"):
         (root / "content" / folder).mkdir()
         article = (root / "content" / "articles" / "outlook-ne-demarre-plus.md").read_text(encoding="utf-8")
         (root / "content" / folder / "x.md").write_text(article.replace("Outlook", folder), encoding="utf-8")
@@ -340,6 +340,8 @@ def test_navigation_titles_the_folders_scopekb_knows_in_the_site_language(tmp_pa
                            env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
     assert built.returncode == 0, built.stderr
     labels = nav_labels((tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
-    assert message(lang, "nav.articles") in labels and message(lang, "nav.scenarios") in labels, labels
-    assert "Articles" not in labels and "Scenarios" not in labels and "Procedures" in labels, labels
+    for folder in NAV_SECTIONS:
+        title = message(lang, f"nav.{folder}")
+        assert title in labels and (title == folder.capitalize() or folder.capitalize() not in labels), labels
+    assert "Procedures" in labels, labels
     assert message(lang, "call.title") in labels and message(lang, "home.title") in labels, labels

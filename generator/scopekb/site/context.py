@@ -43,9 +43,9 @@ def tree_html(slug: str) -> str:
 
 
 # Folders of the docs folder scopekb knows, whose navigation section MkDocs would title from the folder's
-# name, in English whatever the site's language: articles/ (kb.articles.ARTICLES_DIR), and scenarios/, where
-# knowledge bases made by earlier versions keep their resolution scenarios.
-NAV_SECTIONS = ("articles", "scenarios")
+# name, in English whatever the site's language: articles/ (kb.articles.ARTICLES_DIR), categories/ (a page per
+# catalogue category), and scenarios/, where knowledge bases made by earlier versions keep their scenarios.
+NAV_SECTIONS = ("articles", "categories", "scenarios")
 
 
 def section_title(title: str, folder: str, lang: str) -> str:

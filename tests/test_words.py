@@ -345,3 +345,39 @@ def test_navigation_titles_the_folders_scopekb_knows_in_the_site_language(tmp_pa
         assert title in labels and (title == folder.capitalize() or folder.capitalize() not in labels), labels
     assert "Procedures" in labels, labels
     assert message(lang, "call.title") in labels and message(lang, "home.title") in labels, labels
+
+
+# --- what the command says: in the knowledge base's language --------------------------------------------------
+
+def test_every_stage_of_a_build_has_its_words():
+    """publish/build.py names its stages in show("..."): the command shows each in the catalogue's words."""
+    from scopekb.cli import BUILD_STAGES
+
+    shown = {value for call in ast.walk(_parse(PACKAGE / "publish" / "build.py"))
+             if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "show" for value in _strings(call.args[0])}
+    assert shown and shown == set(BUILD_STAGES), shown
+
+
+@pytest.mark.parametrize("config, lang", [
+    (None, "fr"),
+    ("theme:\n  name: material\n  language: en\n", "en"),
+    ("theme:\n  language: en-GB\nplugins:\n  - search\n  - scopekb\n", "en"),
+    ("theme:\n  language: de\n", "fr"),
+    ("theme:\n  language: fr\nplugins:\n  - scopekb:\n      language: en\n", "en"),
+    ("theme: {language: en}\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: "
+     "!!python/name:material.extensions.emoji.twemoji\nextra:\n  x: !ENV [HOME, 'y']\n", "en"),
+    ("theme: [unclosed\n", "fr"),
+])
+def test_the_command_speaks_the_language_of_the_knowledge_base(tmp_path, config, lang):
+    from click.testing import CliRunner
+
+    from scopekb.cli import cli, kb_language
+
+    if config is not None:
+        (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    assert kb_language(tmp_path) == lang
+    shutil.copytree(REPO / "contracts", tmp_path / "contracts")
+    result = CliRunner().invoke(cli, ["validate", "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == message(lang, "cli.validated", contracts=9, clients=8, categories=10, teams=6,
+                                    articles=0) + "\n"

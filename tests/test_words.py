@@ -1,8 +1,12 @@
 """The words have one home: the catalogues generator/scopekb/words/fr.yaml and en.yaml.
 
 Fails on a key used but missing in a language, on a key defined but used
-nowhere, and on French and English catalogues that differ in keys or fields.
-"Used" is read from the sources, not from a run:
+nowhere, on a key built at run time from values of no declared source, on
+French and English catalogues that differ in keys or in a sentence's
+{fields}, and on Markdown in a sentence no template keeps as Markdown. Also
+here: the call reception page says its sentences, the navigation titles the
+folders scopekb knows in the site's language, and the command speaks the
+knowledge base's language. "Used" is read from the sources, not from a run:
 
 - string literals of generator/scopekb/**/*.py (Python's own parser);
 - string constants of the templates site_templates/*.j2 (Jinja's parser);

@@ -5,6 +5,7 @@ contracts/, content/) in a temporary folder, as a user's knowledge base.
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -72,7 +73,8 @@ def test_mkdocs_build_makes_every_page(built):
         assert 'class="scopekb-question"' in tree and 'class="scopekb-leaf ' in tree
     home = (built / "index.html").read_text(encoding="utf-8")
     assert 'id="scopekb-finder-input"' in home and 'class="scopekb-overview"' in home
-    assert "FICHE D'ASSISTANCE UTILISATEUR" in (built / "accueil-appel" / "index.html").read_text(encoding="utf-8")
+    call_page = html.unescape((built / "accueil-appel" / "index.html").read_text(encoding="utf-8"))
+    assert "FICHE D'ASSISTANCE UTILISATEUR" in call_page  # the form's words are escaped HTML (&#39;)
     for asset in ("finder-index.json", "finder.js", "scopekb.css", "checker-shared.js", "checker.js"):
         assert (built / "assets" / "scopekb" / asset).is_file()
     assert 'assets/scopekb/finder.js' in home and 'assets/scopekb/scopekb.css' in home
@@ -130,9 +132,10 @@ def test_scopekb_build_shows_progress_and_a_summary(tmp_path):
     root = make_root(tmp_path)
     result = run("scopekb", "build", "--root", str(root))
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(rf"site built: 8 clients, \d+ pages in [\d.]+ s -> {re.escape(str(root))}/site/internal\n",
-                        result.stdout)
-    assert "loading contracts" in result.stderr and "building pages" in result.stderr
+    # in the language of the example's mkdocs.yml
+    assert re.fullmatch(rf"site construit en [\d.]+ s -> {re.escape(str(root))}/site/internal \(clients : 8, pages : "
+                        r"\d+\)\n", result.stdout)
+    assert "chargement des contrats" in result.stderr and "construction des pages" in result.stderr
     assert (root / "site" / "internal" / context.client_html("hotel-le-belvedere")).is_file()
     assert site_folder_entries(root) == ["internal -> its build"]  # no build folder left behind
     # readable by a web server running as another user, like a folder made by mkdir
@@ -147,7 +150,7 @@ def test_bad_data_exits_2_and_keeps_the_previous_site(tmp_path):
     contract.write_text(contract.read_text(encoding="utf-8").replace("level: n1", "level: n9", 1), encoding="utf-8")
     result = run("scopekb", "build", "--root", str(root))
     assert result.returncode == 2
-    errors = [line for line in result.stderr.splitlines() if line != "loading contracts"]
+    errors = [line for line in result.stderr.splitlines() if line != "chargement des contrats"]
     assert errors and all(re.match(r"contracts/hotel-le-belvedere-ctr-2023-008\.yaml:\d+: scope\[\d\]\.level: ", e)
                           for e in errors), result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
@@ -168,7 +171,8 @@ def test_an_article_that_is_not_utf8_is_named_with_its_line(tmp_path):
     result = run("scopekb", "build", "--root", str(root))
     assert (result.returncode, result.stdout) == (2, "") and "Traceback" not in result.stderr
     # One line, the progress aside: not MkDocs' own two about the same file first.
-    assert [line for line in result.stderr.splitlines() if line not in ("loading contracts", "building pages")] == [
+    assert [line for line in result.stderr.splitlines()
+            if line not in ("chargement des contrats", "construction des pages")] == [
         "content/articles/latin1.md:4: document: byte 0xe9 is not UTF-8 text (expected a UTF-8 Markdown file)"]
     assert snapshot(root / "site" / "internal") == before
 
@@ -190,6 +194,7 @@ def test_english_build(tmp_path):
     assert site_language("en") == "en" and site_language("fr-CA") == "fr" and site_language(None) == "fr"
     result = run("scopekb", "build", "--root", str(root))
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("site built in ") and "loading contracts" in result.stderr
     site = root / "site" / "internal"
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in home and "Find a client" in home and "Clients overview" in home
@@ -210,7 +215,7 @@ def test_render_writes_plain_files(tmp_path):
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert {render.HOME_PAGE, render.CALL_PAGE, render.FINDER_INDEX} <= written
     assert {context.client_page(s) for s in SLUGS} | {context.tree_page(s) for s in SLUGS} <= written
-    assert result.stdout == f"wrote {len(written)} files to {out}\n"
+    assert result.stdout == f"{len(written)} fichiers écrits dans {out}\n"
     assert out.stat().st_mode & 0o777 == 0o777 & ~current_umask()
     (out / "stale.md").write_text("old")
     assert run("scopekb", "render", "--out", str(out), "--root", str(root), "--lang", "en").returncode == 0

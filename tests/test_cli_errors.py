@@ -409,7 +409,7 @@ def test_an_output_folder_that_cannot_be_made_is_one_error_line(tmp_path):
         result = scopekb(*args)
         assert (result.returncode, result.stdout) == (2, ""), args
         assert "Traceback" not in result.stderr, args
-        errors = [line for line in result.stderr.splitlines() if line != "loading contracts"]
+        errors = [line for line in result.stderr.splitlines() if line != "chargement des contrats"]
         assert len(errors) == 1 and re.fullmatch(
             rf"{re.escape(where)}: cannot write {re.escape(str(place))}: .+ "
             r"\(expected a folder that can be created and written\)", errors[0]), (args, errors)
@@ -431,7 +431,7 @@ def test_output_that_cannot_be_written_is_one_line_and_status_1(tmp_path):
 def test_validate_accepts_the_example_data():
     result = scopekb("validate", "--root", str(REPO))
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.startswith("ok: 9 contracts, 8 clients")
+    assert result.stdout.startswith("ok — contrats : 9, clients : 8")  # in the example's language
 
 
 def as_json_values(data):

@@ -50,7 +50,7 @@ def test_a_contract_in_a_linked_folder_is_read(tmp_path):
     assert load.contract_files(root) == ["contracts/a.yaml", "contracts/linked/beta.yaml"]
     result = scopekb("validate", "--root", str(root))
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.startswith("ok: 2 contracts, 2 clients,")
+    assert result.stdout.startswith("ok — contrats : 2, clients : 2,")
     assert '"verdict": "handle", "client": "beta", "contract": "CTR-2"' in verdict_of(root, "Beta")
 
 
@@ -70,7 +70,7 @@ def test_links_back_to_an_ancestor_and_twice_to_one_folder_visit_each_folder_onc
     assert load.contract_files(root) == ["contracts/a.yaml", "contracts/again/b.yaml"]
     result = scopekb("validate", "--root", str(root))
     assert (result.returncode, result.stdout, result.stderr) == (
-        0, "ok: 2 contracts, 2 clients, 6 categories, 6 teams, 0 articles\n", "")
+        0, "ok — contrats : 2, clients : 2, catégories : 6, équipes : 6, articles : 0\n", "")
 
 
 def test_a_folder_that_cannot_be_listed_is_an_error_line(tmp_path, monkeypatch):
@@ -133,7 +133,7 @@ def test_a_folder_without_read_permission_is_an_error_line(tmp_path, command):
                          preexec_fn=_without_root_powers if os.geteuid() == 0 else None)
     finally:
         locked.chmod(0o755)
-    errors = [line for line in result.stderr.splitlines() if line != "loading contracts"]  # build's progress
+    errors = [line for line in result.stderr.splitlines() if line != "chargement des contrats"]  # build's progress
     assert (result.returncode, result.stdout, errors) == (
         2, "", ["contracts/sub:1: document: cannot be read: Permission denied (expected a readable folder)"])
     assert not (root / "site").exists()

@@ -57,7 +57,7 @@ def test_a_contract_of_40000_assets_is_valid(tmp_path):
     root = make_kb(tmp_path, {"c.yaml": assets(40_000)})
     result = scopekb("validate", "--root", str(root))
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.startswith("ok: 1 contracts, 1 clients")
+    assert result.stdout.startswith("ok — contrats : 1, clients : 1")
     result = scopekb("check", "Alpha", "--asset", "prn-039999", "--date", "2025-06-01", "--json", "--root",
                      str(root))
     assert (result.returncode, result.stderr) == (0, "")
@@ -69,7 +69,7 @@ def assert_refused_by_validate_and_build(tmp_path: Path, contracts: dict[str, st
     root = make_kb(tmp_path / "kb", contracts, site=True)
     for command in (["validate"], ["build"]):
         result = scopekb(*command, "--root", str(root))
-        errors = [line for line in result.stderr.splitlines() if line != "loading contracts"]  # build's progress
+        errors = [line for line in result.stderr.splitlines() if line != "chargement des contrats"]  # build's progress
         assert (result.returncode, result.stdout, errors) == (2, "", expected), command
         assert "Traceback" not in result.stderr
     assert not (root / "site").exists()

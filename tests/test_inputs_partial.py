@@ -86,7 +86,7 @@ def test_validate_and_build_still_fail_on_any_broken_file(tmp_path):
     make_kb(root, {"alpha.yaml": ALPHA, "beta.yaml": BROKEN_BETA})
     for command in ("validate", "build"):
         result = scopekb(command, "--root", str(root))
-        errors = [line for line in result.stderr.splitlines() if line != "loading contracts"]  # build's progress
+        errors = [line for line in result.stderr.splitlines() if line != "chargement des contrats"]  # build's progress
         assert (result.returncode, result.stdout, errors) == (2, "", [SYNTAX]), command
     assert not (root / "site").exists()
 

@@ -36,7 +36,7 @@ def test_init_creates_a_folder_that_validates(tmp_path):
     assert created.returncode == 0, created.stderr
     checked = run("validate", "--root", str(kb))
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout.startswith("ok: 1 contracts, 1 clients")
+    assert checked.stdout.startswith("ok — contrats : 1, clients : 1")  # the scaffold is French
     for rel in ("mkdocs.yml", "contracts/provider.yaml", "content/articles/exemple.md",
                 "schema/contract.schema.json", "schema/provider.schema.json"):
         assert (kb / rel).is_file(), rel

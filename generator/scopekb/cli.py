@@ -3,6 +3,10 @@
 Exceptions become one-line messages here, and only here: bad input of any
 kind exits with status 2, output that cannot be written with status 1, and
 neither shows a traceback.
+
+What a command says when it succeeds (and `build`'s progress) comes from the
+catalogue (`cli.*`), in the knowledge base's language (`kb_language`); error
+lines and --help stay in English (see scopekb.words).
 """
 from __future__ import annotations
 
@@ -21,11 +25,38 @@ import click
 from scopekb import clock
 from scopekb.errors import InputError, writing
 from scopekb.publish.swap import Terminated
-from scopekb.words import LANGUAGES, message
+from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES, message
 from scopekb.kb.model import REQUEST_KINDS
+
+# The stages publish.build.build_site shows, by the names it gives them -> their words in the catalogue.
+BUILD_STAGES = {"loading contracts": "cli.loading", "building pages": "cli.building"}
 
 ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="Knowledge-base folder (holds contracts/).")
+
+
+def kb_language(root: Path) -> str:
+    """The language of the knowledge base in `root`, for what a command says on success: that of its
+    mkdocs.yml (the scopekb plugin's `language`, else theme.language), as engine.site_language reads it,
+    but as plain YAML (MkDocs takes seconds to load it); French when there is none, or it cannot be read
+    (the build reports its errors)."""
+    import yaml
+
+    class Lenient(yaml.SafeLoader):  # mkdocs.yml may hold !ENV or !!python/name: values: read as nothing
+        pass
+    Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+
+    def setting(value, key):
+        return value.get(key) if isinstance(value, dict) else None
+    try:
+        config = yaml.load((Path(root) / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Lenient)
+    except (OSError, ValueError, yaml.YAMLError):
+        return DEFAULT_LANGUAGE
+    plugins = setting(config, "plugins")
+    ours = next((setting(p["scopekb"], "language") for p in (plugins if isinstance(plugins, list) else [plugins])
+                 if isinstance(p, dict) and "scopekb" in p), None)
+    code = str(ours or setting(setting(config, "theme"), "language") or "").split("-")[0].split("_")[0].lower()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
 class IsoDate(click.ParamType):
@@ -159,8 +190,8 @@ def validate(root):
     from scopekb.kb.articles import with_articles
 
     kb = with_articles(load_knowledge_base(root, use_cache=False), root)
-    click.echo(f"ok: {len(kb.contracts)} contracts, {len(kb.clients)} clients, "
-               f"{len(kb.provider.catalog)} categories, {len(kb.provider.teams)} teams, {len(kb.articles)} articles")
+    click.echo(message(kb_language(root), "cli.validated", contracts=len(kb.contracts), clients=len(kb.clients),
+                       categories=len(kb.provider.catalog), teams=len(kb.provider.teams), articles=len(kb.articles)))
 
 
 @cli.command()
@@ -181,7 +212,7 @@ def schema(kind, out):
         with writing("command line: --out", out):
             written = write_schemas(out)
         for path in written:
-            click.echo(f"wrote {path}")
+            click.echo(message(kb_language(Path(".")), "cli.wrote", path=path))
         return
     click.echo(dump_schema(kind or "contract"), nl=False)
 
@@ -199,7 +230,7 @@ def init(directory):
 
     with writing("command line: DIRECTORY", directory):
         written = scaffold(directory)
-    click.echo(f"created {directory} ({len(written)} files); next: scopekb validate --root {directory}")
+    click.echo(message(kb_language(directory), "cli.created", directory=directory, files=len(written)))
 
 
 @cli.group()
@@ -316,8 +347,15 @@ def build(root):
     """
     from scopekb.publish.build import Progress, build_site
 
-    summary = build_site(root, Progress())
-    click.echo(summary.line())
+    lang = kb_language(root)
+
+    class Said(Progress):  # build_site names its stages (BUILD_STAGES): shown in the knowledge base's language
+        def update(self, stage: str, done: int = 0, total: int = 0) -> None:
+            super().update(message(lang, BUILD_STAGES[stage]) if stage in BUILD_STAGES else stage, done, total)
+
+    summary = build_site(root, Said())
+    click.echo(message(lang, "cli.built", clients=summary.clients, pages=summary.pages,
+                       seconds=f"{summary.seconds:.1f}", site_dir=summary.site_dir))
 
 
 @cli.command()
@@ -380,4 +418,4 @@ def render(root, audience, out, lang):
                                  param_hint="--lang")
     with writing("command line: --out", out):
         count = render_to_dir(root, audience, out, lang)
-    click.echo(f"wrote {count} files to {out}")
+    click.echo(message(lang or kb_language(root), "cli.rendered", files=count, out=out))

@@ -34,8 +34,8 @@ from scopekb.kb.model import KnowledgeBase
 from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache, striptags_escaped
 from scopekb.mkdocs_plugin.pages import GeneratedPage, add_headings
 from scopekb.mkdocs_plugin.worker import BuildWorker
-from scopekb.site.context import SiteContext, html_page, split_html_page
 from scopekb.site.categories import article_footer
+from scopekb.site.context import SiteContext, html_page, section_title, split_html_page
 from scopekb.site.search import search_index
 from scopekb.site.pages import STYLESHEETS, generated_pages, page_body, render_site, shipped_scripts
 from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
@@ -135,6 +135,13 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
+
+    def on_nav(self, nav, config, files):
+        for page in nav.pages:  # sections MkDocs titled from a folder name: in the site's language
+            if page.ancestors and "/" in page.file.src_uri:
+                top = page.ancestors[-1]
+                top.title = section_title(top.title, page.file.src_uri.split("/")[0], self.language)
+        return nav
 
     def on_pre_page(self, page, config, files):
         # The sitemap dates each page, and its gzip copy the site, by the day the pages are "as of"

@@ -60,6 +60,20 @@ def tree_html(slug: str) -> str:
     return f"arbres/{slug}.html"
 
 
+# Folders of the docs folder scopekb knows, whose navigation section MkDocs would title from the folder's
+# name, in English whatever the site's language: articles/ (kb.articles.ARTICLES_DIR), categories/ (a page per
+# catalogue category), and scenarios/, where knowledge bases made by earlier versions keep their scenarios.
+NAV_SECTIONS = ("articles", "categories", "scenarios")
+
+
+def section_title(title: str, folder: str, lang: str) -> str:
+    """The title of the navigation section for `folder`: the catalogue's (nav.FOLDER) when MkDocs derived
+    `title` from a folder scopekb knows ("articles" -> "Articles"), else `title` as it is."""
+    if folder in NAV_SECTIONS and title == folder.replace("-", " ").replace("_", " ").capitalize():
+        return message(lang, f"nav.{folder}")
+    return title
+
+
 # --- escaping ---------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -167,6 +181,15 @@ class SiteContext:
         anchor = escape(anchor)
         return Markup(f'<h{level} id="{anchor}">{escape(text)}<a class="headerlink" href="#{anchor}" '
                       f'title="{self.permalink}">¶</a></h{level}>')
+
+    def markdown(self, key: str, **fields: object) -> Markup:
+        """A sentence of the catalogue whose Markdown (bold, italics, a link) a Markdown page keeps.
+
+        The catalogue is ours, so its markup is trusted, and only where a template asks for it with this;
+        the fields are escaped unless `Markup` (a link target the code chose): no contract data may ever
+        become markup this way.
+        """
+        return Markup(self.t(key, **{name: md_escape(value) for name, value in fields.items()}))
 
     @property
     def colon(self) -> str:

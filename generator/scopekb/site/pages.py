@@ -23,7 +23,7 @@ from scopekb.site.context import (ASSET_DIR, Fields, SiteContext, category_page,
 from scopekb.site.categories import category_pages
 from scopekb.site.trees import tree_body
 from scopekb.words import LANGUAGES, sentences
-from scopekb.kb.model import Client, KnowledgeBase, normal_form, slugify
+from scopekb.kb.model import REQUEST_KINDS, Client, KnowledgeBase, normal_form, slugify
 
 AUDIENCES = ("internal",)
 HOME_PAGE = "index.md"
@@ -61,7 +61,8 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
     site = SiteContext(kb, lang, today, directory_urls)
     files: dict[str, str] = {
         HOME_PAGE: render_home(site),
-        CALL_PAGE: render_markdown(f"call-reception.{lang}.md.j2", t=site.t),
+        CALL_PAGE: render_markdown("call-reception.md.j2", t=site.t, w=site.w, md=site.markdown, kinds=REQUEST_KINDS,
+                                   home=Markup(HOME_PAGE)),
         FINDER_INDEX: json.dumps(finder_index(kb), ensure_ascii=False, separators=(",", ":")),
         SHARED_ASSET: shared_script(kb, lang),
     }

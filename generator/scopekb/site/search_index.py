@@ -36,6 +36,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from scopekb.words import groups
+
 INDEX_FILE = "assets/scopekb/search-index.js"
 SNIPPETS_FILE = "assets/scopekb/search-snippets.js"
 INDEX_GLOBAL = "scopekbSearchIndex"
@@ -63,39 +65,6 @@ STOP_WORDS = {
 }
 
 # Words of the user interface, in the site's language; the script tag's data attributes may override them.
-UI_STRINGS = {
-    "fr": {
-        "label": "Rechercher dans la base de connaissances",
-        "placeholder": "Rechercher",
-        "results": "Résultats de la recherche",
-        "loading": "Chargement de l'index de recherche…",
-        "none": "Aucun résultat",
-        "one": "1 résultat",
-        "many": "{n} résultats",
-        "more": "{n} premiers affichés",
-        "kind.client": "Client",
-        "kind.article": "Article",
-        "kind.category": "Catégorie",
-        "kind.tree": "Arbre de décision",
-        "kind.scenario": "Scénario",
-    },
-    "en": {
-        "label": "Search the knowledge base",
-        "placeholder": "Search",
-        "results": "Search results",
-        "loading": "Loading the search index…",
-        "none": "No result",
-        "one": "1 result",
-        "many": "{n} results",
-        "more": "first {n} shown",
-        "kind.client": "Client",
-        "kind.article": "Article",
-        "kind.category": "Category",
-        "kind.tree": "Decision tree",
-        "kind.scenario": "Scenario",
-    },
-}
-
 # 64 letters that need no escaping in a JS string: 0-31 continue a number, 32-63 end it.
 VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 _WORD = re.compile(r"[a-z0-9]+")
@@ -318,7 +287,7 @@ def build_search_index(documents: list[SearchDocument], lang: str = "fr", split:
     index = {
         "version": FORMAT_VERSION,
         "lang": lang,
-        "strings": UI_STRINGS[lang],
+        "strings": ui_strings(lang),
         "kinds": list(KINDS),
         "kindBoost": [KIND_BOOST[k] for k in KINDS],
         "stopWords": sorted(collector.stop),
@@ -342,8 +311,9 @@ def build_search_index(documents: list[SearchDocument], lang: str = "fr", split:
 
 
 def ui_strings(lang: str = "fr") -> dict[str, str]:
-    """The words of the search box, for data attributes of its script tag (see search.js)."""
-    return dict(UI_STRINGS[lang])
+    """The words of the search box (the catalogue's `search.` keys, without the prefix), for the index and
+    the data attributes of its script tag (see search.js)."""
+    return {key.removeprefix("search."): text for key, text in groups(lang, "search.").items()}
 
 
 def script_attributes(lang: str = "fr", base: str | None = None, load: str | None = None) -> str:
@@ -357,5 +327,5 @@ def script_attributes(lang: str = "fr", base: str | None = None, load: str | Non
     if load is not None:
         attributes["data-load"] = load
     for key in ("label", "placeholder", "loading"):  # shown before the index (which has the others) is loaded
-        attributes[f"data-{key}"] = UI_STRINGS[lang][key]
+        attributes[f"data-{key}"] = ui_strings(lang)[key]
     return " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attributes.items())

@@ -1,10 +1,29 @@
 """Every sentence scopekb shows, in one catalogue per language: fr.yaml (the default) and en.yaml.
 
-The command line, the pages, the decision trees, the call reception form and
-the in-browser checker all take their words from here, so that the site and
-`scopekb check` say the same thing the same way. Values are `str.format`
-templates with named fields. tests/test_words.py fails on a key used but
-missing in a language, or defined but used nowhere.
+The command line, the pages, the decision trees, the call reception page and
+form, the navigation's section titles and the in-browser checker all take their
+words from here, so that the site and `scopekb check` say the same thing the
+same way. Values are `str.format` templates with named fields. A few sentences
+carry Markdown (bold, a link); a Markdown page keeps it only where its template
+asks with md() (SiteContext.markdown), elsewhere it would be escaped.
+
+What is product text, here: everything the site shows, what `scopekb check`
+answers, and what a command says when it succeeds (`cli.*`: `validate`'s "ok",
+`build`'s progress and summary, `init`, `render`, `schema --out`), in the
+knowledge base's language.
+
+What stays in English, on purpose, outside the catalogue: error lines
+(`FILE:LINE: key: problem (expected ...)`, and `command line: ...`), the
+commands' --help, the descriptions in the JSON Schemas written for editors
+(`scopekb schema`), and log lines for whoever runs MkDocs. They are for the
+people who maintain the data and the tooling, not for the technician on a
+call; one format in one language is what editors' problem matchers, scripts
+and searches for an error's text can rely on; and an error must not depend
+on reading a mkdocs.yml that may be the very thing that is wrong.
+
+tests/test_words.py fails on a key used but missing in a language, defined but
+used nowhere, or built at run time from values it has no declared source for,
+and on French and English catalogues that differ in keys or fields.
 """
 from __future__ import annotations
 

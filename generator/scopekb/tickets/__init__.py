@@ -1,0 +1,1 @@
+"""Closed tickets become resolution scenarios: read, map, scrub, mine."""

@@ -129,10 +129,14 @@ def glpi_api_cells(ticket: dict) -> dict[str, str]:
     }
 
 
-def read_glpi_json(objects: Iterator[tuple[int, object]], source: str) -> Iterator[Ticket | str]:
-    """The tickets of GLPI API objects, each with the line it starts on."""
+def read_glpi_json(objects: Iterator[tuple[int, object] | str], source: str) -> Iterator[Ticket | str]:
+    """The tickets of GLPI API objects, each with the line it starts on; problem lines pass through."""
     order = DateOrder(default="dmy")  # the API writes Y-m-d H:i:s; the order only matters for odd exports
-    for line, obj in objects:
+    for item in objects:
+        if isinstance(item, str):
+            yield item
+            continue
+        line, obj = item
         if not is_glpi_ticket(obj):
             yield problem(source, line, "ticket", "not a GLPI Ticket object",
                           "an object with id, name and content or status")

@@ -49,13 +49,15 @@ class Columns:
     index: dict[str, int] = field(default_factory=dict)
     label: dict[str, str] = field(default_factory=dict)
     width: int = 0  # the header's number of columns, trailing empty one dropped
+    trailing: bool = False  # the header ends with a delimiter: so does every row of the file
 
     @classmethod
     def from_header(cls, header: list[str], known: dict[str, str]) -> "Columns":
         """Columns of `header` whose normal form is a key of `known` (normal form -> field); first wins."""
-        if header and header[-1].strip() == "":
+        trailing = len(header) > 1 and header[-1].strip() == ""
+        if trailing:
             header = header[:-1]  # a trailing delimiter on the header line
-        cols = cls(width=len(header))
+        cols = cls(width=len(header), trailing=trailing)
         for i, label in enumerate(header):
             name = known.get(normal_form(label.lstrip("\ufeff")))
             if name and name not in cols.index:
@@ -170,13 +172,22 @@ class CsvRows:
                                              "one text encoding for the whole file (UTF-8)"))
 
     def fitted(self, start: int, row: list[str]) -> list[str] | str:
-        """`row` trimmed of the empty cell a trailing delimiter leaves, or the problem of a row of the wrong width."""
-        width = self.columns.width if self.columns else len(row)
-        if len(row) == width + 1 and row[-1] == "":
-            row = row[:-1]
-        if len(row) != width:
-            return problem(self.source, start, "row", f"{len(row)} cells", f"{width} cells, as the header has")
-        return row
+        """`row` trimmed of the empty cell a trailing delimiter leaves, or the problem of a row of the wrong width.
+
+        A file whose header ends with a delimiter has one after every row (GLPI
+        writes both ways, one way per file): a row of the header's width there
+        lacks a cell, and would otherwise be read shifted.
+        """
+        cols = self.columns
+        width = cols.width if cols else len(row)
+        if cols and cols.trailing:
+            if len(row) == width + 1 and row[-1] == "":
+                return row[:-1]
+        elif len(row) == width:
+            return row
+        ends = " and a final delimiter" if cols and cols.trailing else ""
+        have = len(row) - (1 if cols and cols.trailing and row and row[-1] == "" else 0)
+        return problem(self.source, start, "row", f"{have} cells", f"{width} cells{ends}, as the header has")
 
 
 def with_date_order(rows: Iterable[T], dates_of: Callable[[T], Iterable[str]], order: DateOrder,

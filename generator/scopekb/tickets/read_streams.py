@@ -92,8 +92,11 @@ def yaml_items(path: Path, encoding: str, source: str) -> Iterator[tuple[int, ob
         try:
             loaded = yaml.load("".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            where = start + (mark.line if mark else 0)
+            # an unclosed bracket or quote is reported where the parser gave up: the line that opened it is
+            # the one to fix
+            unclosed = (exc.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
+            mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
+            where = start + min(mark.line if mark else 0, len(lines) - 1)
             return problem(source, where, "ticket", f"YAML syntax error: {exc.problem or exc.context}", "valid YAML")
         except yaml.YAMLError as exc:
             return problem(source, start, "ticket", f"YAML error: {str(exc).splitlines()[0]}", "valid YAML")

@@ -1,0 +1,144 @@
+"""The whole way from a knowledge base's ticket exports to its resolution scenarios.
+
+read (content/tickets/) -> one ticket per id -> solved or closed only -> map
+(catalogue category, client) -> scrub -> mine (per category) -> scenarios.
+
+Pure: reads the exports, returns data, writes nothing and imports no MkDocs.
+Nothing is dropped silently: skipped rows are problem lines, tickets that
+could not be mapped are listed by reason with their file and line, and the
+counts say how many tickets went where.
+"""
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .mapping import UNKNOWN_CATEGORY, KnowledgeBase, TicketMapper
+from .mine import MiningSettings, TextPrep, cluster, vectors
+from .read import TICKETS_FOLDER, read_tickets
+from .records import RESOLVED_STATUSES, ReadResult, Ticket
+from .scenarios import Scenario, build_scenario, distinct_ids, natural_key
+from .scrub import Scrubber
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """A ticket the knowledge base could not place: where it is, and what did not match."""
+    where: str  # FILE:LINE
+    id: str
+    reason: str  # unknown-client | ambiguous-client | no-client | unknown-category
+    value: str  # the client or category path as the export wrote it
+
+
+@dataclass(frozen=True)
+class MiningResult:
+    """What mining a knowledge base's tickets gave.
+
+    `problems` are one line each: rows skipped while reading, files in no
+    known format, category overrides naming no catalogue category.
+    `unmapped` lists tickets by reason: those of unknown category are not
+    mined (a scenario belongs to a category); those of unknown client are
+    mined all the same (the malfunction is real) and counted in their
+    scenario's `unknown_clients`. `counts` has: read, skipped, duplicates,
+    not-resolved, mined, in-scenarios, scenarios, and one per unmapped reason.
+    """
+    scenarios: list[Scenario]
+    unmapped: dict[str, list[Unmapped]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def kb_contacts(kb: KnowledgeBase) -> list[str]:
+    """Names to scrub that the knowledge base knows: its provider's teams, and any contact a contract lists."""
+    names = [team.name for team in kb.provider.teams.values()]
+    for contract in kb.contracts:
+        for contact in getattr(contract, "contacts", ()) or ():  # contracts may list contacts one day
+            names.append(getattr(contact, "name", contact))
+    return [n for n in names if isinstance(n, str) and n.strip()]
+
+
+def one_per_id(tickets: Iterable[Ticket]) -> tuple[list[Ticket], int]:
+    """One ticket per id, however many exports hold it (overlapping monthly exports do): the one last
+    resolved or closed, the first read on a tie. Returns the tickets and how many were left out."""
+    kept: dict[str, Ticket] = {}
+    duplicates = 0
+    for ticket in tickets:
+        held = kept.get(ticket.id)
+        if held is not None:
+            duplicates += 1
+            if (ticket.closed or ticket.ended or ticket.opened or 0) <= (held.closed or held.ended or held.opened or 0):
+                continue
+        kept[ticket.id] = ticket
+    return list(kept.values()), duplicates
+
+
+def mine_tickets(tickets: Iterable[Ticket], kb: KnowledgeBase, lang: str = "fr",
+                 overrides: Mapping[str, str] | None = None, contacts: Iterable[str] = (),
+                 settings: MiningSettings | None = None, read: ReadResult | None = None) -> MiningResult:
+    """Scenarios from tickets already read; `read`, if given, brings its problems and counts along."""
+    settings = settings or MiningSettings()
+    if overrides is None:
+        overrides = getattr(kb.provider, "ticket_categories", None)  # once provider.yaml has the key
+    mapper = TicketMapper(kb, overrides)
+    scrubber = Scrubber(list(kb_contacts(kb)) + list(contacts), lang)
+    unique, duplicates = one_per_id(tickets)
+    counts = {"read": len(unique) + duplicates, "skipped": read.skipped_total if read else 0,
+              "duplicates": duplicates, "not-resolved": 0}
+    unmapped: dict[str, list[Unmapped]] = {}
+    by_category: dict[str, list[tuple[Ticket, str | None]]] = {}
+    for ticket in sorted(unique, key=lambda t: (natural_key(t.id), t.source, t.line)):
+        if ticket.status not in RESOLVED_STATUSES:
+            counts["not-resolved"] += 1
+            continue
+        mapped = mapper.map(ticket)
+        for reason in mapped.reasons:
+            value = " > ".join(ticket.category) if reason == UNKNOWN_CATEGORY else ticket.client
+            unmapped.setdefault(reason, []).append(Unmapped(ticket.where, ticket.id, reason, value))
+        if mapped.category is not None:
+            by_category.setdefault(mapped.category, []).append((scrubber.ticket(ticket), mapped.client))
+    prep = TextPrep(lang)
+    scenarios: list[Scenario] = []
+    for category in sorted(by_category):
+        scenarios += mine_category(category, by_category[category], prep, settings)
+    for reason, items in unmapped.items():
+        counts[reason] = len(items)
+    counts["mined"] = sum(len(v) for v in by_category.values())
+    counts["in-scenarios"] = sum(s.occurrences for s in scenarios)
+    counts["scenarios"] = len(scenarios)
+    problems = (list(read.problems) if read else []) + mapper.override_problems()
+    return MiningResult(distinct_ids(scenarios), unmapped, problems, counts)
+
+
+def mine_category(category: str, entries: list[tuple[Ticket, str | None]], prep: TextPrep,
+                  settings: MiningSettings) -> list[Scenario]:
+    """The scenarios of one category's scrubbed tickets (each with its client slug or None)."""
+    if len(entries) < settings.min_occurrences:
+        return []
+    tickets = [t for t, _ in entries]
+    clients = [c for _, c in entries]
+    documents = [prep.documents(t, settings.title_weight) for t in tickets]
+    vecs = vectors(documents, settings)
+    words = [d[1] for d in documents]
+    return [build_scenario(category, tickets, clients, members, vecs, words, prep)
+            for members in cluster(vecs.rows, settings) if len(members) >= settings.min_occurrences]
+
+
+def mine_knowledge_base(root: Path, kb: KnowledgeBase, lang: str = "fr", contacts: Iterable[str] = (),
+                        overrides: Mapping[str, str] | None = None,
+                        settings: MiningSettings | None = None) -> MiningResult:
+    """Scenarios from every export under `root`/content/tickets/, for the knowledge base `kb`.
+
+    `contacts` adds names to scrub to those of the provider's teams;
+    `overrides` maps the tools' category paths to catalogue ids
+    (`{"Bureautique > Outlook": "office-apps"}`), by default the provider's
+    `ticket_categories` when the model has it.
+    """
+    read = read_tickets(Path(root) / TICKETS_FOLDER, root=Path(root))
+    return mine_tickets(read.tickets, kb, lang, overrides, contacts, settings, read)
+
+
+def new_article_command(scenario: Scenario) -> str:
+    """The `scopekb new article` command line that starts an article from this scenario, quoted for a shell."""
+    return f"scopekb new article {shlex.quote(scenario.title)} --category {shlex.quote(scenario.category)}"

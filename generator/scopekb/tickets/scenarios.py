@@ -1,0 +1,161 @@
+"""A group of tickets that describe one malfunction, told as a resolution scenario.
+
+A scenario has a stable id (the category and the group's three weightiest
+words, alphabetically: the same tickets give the same id whatever their
+order), the callers' words (the most usual title, then a few others), the
+usual resolution, and figures: occurrences, clients affected, first and last
+seen, median time to resolve, share resolved at N1.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .mapping import normal_form, slugify
+from .mine import TextPrep, Vectors
+from .records import Ticket
+
+SYMPTOMS = 5  # titles listed as symptoms, beside the scenario's title
+ID_TERMS = 3  # words of a scenario id, after its category
+SAME_TEXT = 88  # rapidfuzz ratio from which two titles or solutions are one text written twice
+# Mail prefixes and tags callers' titles carry: not part of the symptom.
+_TITLE_NOISE = re.compile(r"^(?:\s*(?:re|tr|fw|fwd|aw)\s*:\s*|\s*\[[^\]]{1,20}\]\s*|\s*urgent\s*[:!-]\s*)+",
+                          re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A recurring malfunction of one catalogue category, learnt from closed tickets.
+
+    `clients` are the slugs of the clients whose tickets are in it (sorted);
+    `unknown_clients` counts its tickets whose client no contract names.
+    `median_time_to_resolve` runs from opening to resolution (or closing);
+    `n1_share` is the share of tickets resolved at N1 among those whose level
+    is known (`levels_known` of them), None when none is.
+    """
+    id: str
+    category: str
+    title: str
+    symptoms: tuple[str, ...]
+    resolution: str
+    occurrences: int
+    clients: tuple[str, ...]
+    unknown_clients: int
+    first_seen: dt.datetime | None
+    last_seen: dt.datetime | None
+    median_time_to_resolve: dt.timedelta | None
+    n1_share: float | None
+    levels_known: int
+    tickets: tuple[str, ...]  # ids, in natural order
+    terms: tuple[str, ...]  # the words its id is made of
+
+
+def natural_key(ticket_id: str) -> tuple:
+    """Numeric ids in number order, before the others in text order."""
+    return (0, int(ticket_id), "") if ticket_id.isdigit() else (1, 0, ticket_id)
+
+
+def clean_title(title: str) -> str:
+    """A title as a heading: mail prefixes and tags removed, first letter upper case, no final full stop."""
+    text = " ".join(_TITLE_NOISE.sub("", title).split()).rstrip(" .;,")
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _accents(text: str) -> int:
+    return sum(not c.isascii() for c in text)
+
+
+def _ranked_texts(texts: Sequence[str], centrality: np.ndarray, usual: Counter[str]) -> list[tuple[str, int]]:
+    """Distinct texts, most frequent first, then most central, each with its count.
+
+    Texts whose normal forms are nearly the same (rapidfuzz ratio of at least
+    SAME_TEXT: a typo, a missing word) count as one. Each is shown in the
+    spelling most written, then the one whose words are the most `usual` (a
+    typo is a rare word), then with the most accents, then the most central.
+    """
+    forms: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        form = normal_form(text)
+        if form:
+            forms.setdefault(form, []).append(i)
+    by_count = sorted(forms, key=lambda f: (-len(forms[f]), -max(centrality[i] for i in forms[f]), f))
+    kept: dict[str, list[str]] = {}  # the form that stands for others -> those forms, itself first
+    for form in by_count:
+        near = process.extractOne(form, list(kept), scorer=fuzz.ratio, score_cutoff=SAME_TEXT) if kept else None
+        kept.setdefault(near[0] if near else form, []).append(form)
+    ranked = sorted(kept.values(), key=lambda fs: (-sum(len(forms[f]) for f in fs),
+                                                   -max(centrality[i] for f in fs for i in forms[f]), fs[0]))
+    def spelling(i: int) -> tuple:
+        words = normal_form(texts[i]).split()
+        return (len(forms[normal_form(texts[i])]), sum(usual[w] for w in words) / max(1, len(words)),
+                _accents(texts[i]), centrality[i], -i)
+
+    return [(texts[max((i for f in group for i in forms[f]), key=spelling)], sum(len(forms[f]) for f in group))
+            for group in ranked]
+
+
+def top_terms(vectors: Vectors, members: np.ndarray, words: Sequence[str], prep: TextPrep) -> tuple[str, ...]:
+    """The group's weightiest single words (by the mean of its word vectors), as callers spell them."""
+    weights = np.asarray(vectors.rows[members][:, :vectors.word_columns].mean(axis=0)).ravel()
+    order = sorted((i for i in np.flatnonzero(weights) if " " not in vectors.word_features[i]),
+                   key=lambda i: (-round(float(weights[i]), 6), vectors.word_features[i]))
+    spelled: Counter[str] = Counter(w for text in words for w in text.split())
+    terms = []
+    for i in order[:ID_TERMS]:
+        stem = vectors.word_features[i]
+        forms = [w for w in spelled if prep.stem(w) == stem] or [stem]
+        terms.append(max(forms, key=lambda w: (spelled[w], -len(w), w)))
+    return tuple(sorted(terms))
+
+
+def build_scenario(category: str, tickets: Sequence[Ticket], clients: Sequence[str | None],
+                   members: np.ndarray, vectors: Vectors, words: Sequence[str], prep: TextPrep) -> Scenario:
+    """The scenario of one group: `members` index `tickets`, `clients` (slug or None per ticket),
+    the rows of `vectors` and `words` (each ticket's words)."""
+    rows = vectors.rows[members]
+    centrality = np.asarray(rows @ np.asarray(rows.mean(axis=0)).ravel()).ravel()
+    group = [tickets[i] for i in members]
+    usual = Counter(w for i in members for w in words[i].split())
+    titles = _ranked_texts([t.title for t in group], centrality, usual)
+    title = clean_title(titles[0][0]) if titles else ""
+    symptoms = tuple(clean_title(text) for text, _ in titles[1:SYMPTOMS + 1])
+    solutions = _ranked_texts([t.solution for t in group], centrality, Counter(
+        w for t in group for w in normal_form(t.solution).split()))
+    resolution = solutions[0][0] if solutions else ""
+    terms = top_terms(vectors, members, [words[i] for i in members], prep)
+    seen = [t.opened or t.ended for t in group if (t.opened or t.ended)]
+    durations = [(t.ended - t.opened).total_seconds() for t in group
+                 if t.opened and t.ended and t.ended >= t.opened]
+    levels = Counter(t.level for t in group)
+    known = levels["n1"] + levels["n2"]
+    slugs = [clients[i] for i in members]
+    return Scenario(
+        id=slugify(" ".join((category,) + terms)), category=category, title=title, symptoms=symptoms,
+        resolution=resolution, occurrences=len(group),
+        clients=tuple(sorted({s for s in slugs if s})), unknown_clients=sum(1 for s in slugs if not s),
+        first_seen=min(seen) if seen else None, last_seen=max(seen) if seen else None,
+        median_time_to_resolve=dt.timedelta(seconds=round(statistics.median(durations))) if durations else None,
+        n1_share=levels["n1"] / known if known else None, levels_known=known,
+        tickets=tuple(sorted((t.id for t in group), key=natural_key)), terms=terms)
+
+
+def distinct_ids(scenarios: list[Scenario]) -> list[Scenario]:
+    """`scenarios` with ids made unique: a second group with the same words gets `-2`, in order of size
+    then first ticket, so the suffixes do not depend on input order."""
+    ordered = sorted(scenarios, key=lambda s: (s.id, -s.occurrences, natural_key(s.tickets[0])))
+    seen: Counter[str] = Counter()
+    out = []
+    for scenario in ordered:
+        seen[scenario.id] += 1
+        if seen[scenario.id] > 1:
+            scenario = dataclasses.replace(scenario, id=f"{scenario.id}-{seen[scenario.id]}")
+        out.append(scenario)
+    return sorted(out, key=lambda s: (s.category, -s.occurrences, s.id))

@@ -10,7 +10,11 @@ counts say how many tickets went where.
 """
 from __future__ import annotations
 
+import os
 import shlex
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +86,7 @@ def mine_tickets(tickets: Iterable[Ticket], kb: KnowledgeBase, lang: str = "fr",
     if overrides is None:
         overrides = getattr(kb.provider, "ticket_categories", None)  # once provider.yaml has the key
     mapper = TicketMapper(kb, overrides)
-    scrubber = Scrubber(list(kb_contacts(kb)) + list(contacts), lang)
+    contacts = tuple(kb_contacts(kb)) + tuple(contacts)
     unique, duplicates = one_per_id(tickets)
     counts = {"read": len(unique) + duplicates, "skipped": read.skipped_total if read else 0,
               "duplicates": duplicates, "not-resolved": 0}
@@ -97,11 +101,8 @@ def mine_tickets(tickets: Iterable[Ticket], kb: KnowledgeBase, lang: str = "fr",
             value = " > ".join(ticket.category) if reason == UNKNOWN_CATEGORY else ticket.client
             unmapped.setdefault(reason, []).append(Unmapped(ticket.where, ticket.id, reason, value))
         if mapped.category is not None:
-            by_category.setdefault(mapped.category, []).append((scrubber.ticket(ticket), mapped.client))
-    prep = TextPrep(lang)
-    scenarios: list[Scenario] = []
-    for category in sorted(by_category):
-        scenarios += mine_category(category, by_category[category], prep, settings)
+            by_category.setdefault(mapped.category, []).append((ticket, mapped.client))
+    scenarios = [s for found in _per_category(by_category, contacts, lang, settings) for s in found]
     for reason, items in unmapped.items():
         counts[reason] = len(items)
     counts["mined"] = sum(len(v) for v in by_category.values())
@@ -111,18 +112,43 @@ def mine_tickets(tickets: Iterable[Ticket], kb: KnowledgeBase, lang: str = "fr",
     return MiningResult(distinct_ids(scenarios), unmapped, problems, counts)
 
 
-def mine_category(category: str, entries: list[tuple[Ticket, str | None]], prep: TextPrep,
-                  settings: MiningSettings) -> list[Scenario]:
-    """The scenarios of one category's scrubbed tickets (each with its client slug or None)."""
+def mine_category(category: str, entries: list[tuple[Ticket, str | None]], contacts: tuple[str, ...],
+                  lang: str, settings: MiningSettings) -> list[Scenario]:
+    """The scenarios of one category's tickets (each with its client slug or None), scrubbed here."""
     if len(entries) < settings.min_occurrences:
         return []
-    tickets = [t for t, _ in entries]
+    scrubber, prep = Scrubber(contacts, lang), TextPrep(lang)
+    tickets = [scrubber.ticket(t) for t, _ in entries]
     clients = [c for _, c in entries]
     documents = [prep.documents(t, settings.title_weight) for t in tickets]
     vecs = vectors(documents, settings)
     words = [d[1] for d in documents]
     return [build_scenario(category, tickets, clients, members, vecs, words, prep)
             for members in cluster(vecs.rows, settings) if len(members) >= settings.min_occurrences]
+
+
+def _per_category(by_category: dict[str, list[tuple[Ticket, str | None]]], contacts: tuple[str, ...],
+                  lang: str, settings: MiningSettings) -> list[list[Scenario]]:
+    """`mine_category` for each category, in category order; in worker processes for a large export.
+
+    Categories are independent, and scrubbing, vectors and clustering are
+    most of the time: on 2 cores, two processes halve it. Below
+    `settings.parallel_from` tickets, starting processes costs more than it
+    saves. A machine that cannot start them gets the work done here.
+    """
+    categories = sorted(by_category)
+    workers = settings.workers or len(os.sched_getaffinity(0))
+    total = sum(len(v) for v in by_category.values())
+    if workers > 1 and total >= settings.parallel_from and len(categories) > 1:
+        largest_first = sorted(categories, key=lambda c: (-len(by_category[c]), c))
+        try:
+            with ProcessPoolExecutor(min(workers, len(categories)), mp_context=get_context("spawn")) as pool:
+                futures = {c: pool.submit(mine_category, c, by_category[c], contacts, lang, settings)
+                           for c in largest_first}
+                return [futures[c].result() for c in categories]
+        except (OSError, BrokenProcessPool):
+            pass
+    return [mine_category(c, by_category[c], contacts, lang, settings) for c in categories]
 
 
 def mine_knowledge_base(root: Path, kb: KnowledgeBase, lang: str = "fr", contacts: Iterable[str] = (),

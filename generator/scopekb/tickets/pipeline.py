@@ -10,6 +10,7 @@ counts say how many tickets went where.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shlex
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +26,9 @@ from .read import TICKETS_FOLDER, read_tickets
 from .records import RESOLVED_STATUSES, ReadResult, Ticket
 from .scenarios import Scenario, build_scenario, distinct_ids, natural_key
 from .scrub import Scrubber
+
+
+_STATUS_RANK = {"closed": 2, "solved": 1}
 
 
 @dataclass(frozen=True)
@@ -64,15 +68,19 @@ def kb_contacts(kb: KnowledgeBase) -> list[str]:
 
 
 def one_per_id(tickets: Iterable[Ticket]) -> tuple[list[Ticket], int]:
-    """One ticket per id, however many exports hold it (overlapping monthly exports do): the one last
-    resolved or closed, the first read on a tie. Returns the tickets and how many were left out."""
+    """One ticket per id, however many exports hold it (overlapping monthly exports do): the one closed,
+    resolved or opened last, a closed one before a solved one before an open one on the same date, the
+    first read on a tie. Returns the tickets and how many were left out."""
+    def latest(t: Ticket) -> tuple:
+        return (t.closed or t.ended or t.opened or dt.datetime.min, _STATUS_RANK.get(t.status, 0))
+
     kept: dict[str, Ticket] = {}
     duplicates = 0
     for ticket in tickets:
         held = kept.get(ticket.id)
         if held is not None:
             duplicates += 1
-            if (ticket.closed or ticket.ended or ticket.opened or 0) <= (held.closed or held.ended or held.opened or 0):
+            if latest(ticket) <= latest(held):
                 continue
         kept[ticket.id] = ticket
     return list(kept.values()), duplicates

@@ -21,6 +21,10 @@ from scopekb.model import KnowledgeBase, normal_form, slugify  # noqa: F401  (th
 
 from .records import Ticket
 
+# What the other stages take from the rest of scopekb, through this module only.
+__all__ = ["KnowledgeBase", "Mapped", "TicketMapper", "catalog_matcher", "may_mean", "normal_form", "path_key",
+           "slugify"]
+
 # Why a ticket is not mapped: the keys of MiningResult.unmapped.
 UNKNOWN_CLIENT = "unknown-client"  # a client is named, but no contract's client matches
 AMBIGUOUS_CLIENT = "ambiguous-client"  # the name may mean several clients

@@ -19,11 +19,18 @@ random draws of it too: average linkage at 0.94 gave pairwise precision
 narrow band of thresholds.
 
 Average linkage needs every pairwise distance: a category larger than
-`part_size` is first split by MiniBatchKMeans into parts of about that size,
-each part is clustered alone, then the groups of two or more tickets from all
-parts are clustered again by their mean vectors (the dot product of two
-groups' means is exactly the average similarity of their tickets), so that a
-malfunction k-means cut in two is joined again.
+`exact_limit` is sampled instead (see `cluster`). The dot product of a row
+with a group's mean is exactly the row's average similarity to the group's
+tickets, and that of two groups' means the average similarity across them:
+the linkage's own test, without the pairs. A first design split large
+categories with MiniBatchKMeans and joined the parts' groups again by their
+means: 226 s of CPU for 100,000 tickets, against 13 s sampled.
+
+Counting a title's words three times by repeating it in the text also makes
+word pairs across the repeats ("... ligne imprimante ..."), which tickets of
+the same title share: counting the title's n-grams three times without them
+was no faster and lost precision on the labeled set (0.878 against 0.954 at
+0.94; 0.964/0.897 at 0.93).
 """
 from __future__ import annotations
 

@@ -37,6 +37,7 @@ def is_neutral_header(header: list[str]) -> bool:
 
 
 def is_neutral_record(obj: object) -> bool:
+    """A YAML or JSON record of ours: a mapping with `id` and `title`."""
     return isinstance(obj, dict) and "id" in obj and "title" in obj
 
 
@@ -45,8 +46,9 @@ def _multi(cell: str) -> str:
 
 
 def read_neutral_csv(rows: CsvRows) -> Iterator:
+    """The tickets of a CSV in our format, a problem line for each row that cannot be read."""
     order = DateOrder(default="dmy")
-    for start, row in rows.rows({k: v for k, v in KEYS.items()}):
+    for start, row in rows.rows(KEYS):
         fitted = rows.fitted(start, row)
         if isinstance(fitted, str):
             yield fitted

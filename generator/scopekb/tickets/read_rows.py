@@ -71,11 +71,10 @@ class Columns:
 def ticket_from_cells(cells: dict[str, str], columns: Columns, dialect: Dialect, source: str, line: int,
                       order: DateOrder) -> Ticket | str:
     """The ticket of one row, or the problem line of its first bad cell."""
-    name = "id"
+    name = "id"  # the field being read, named in the problem if it is bad
     try:
         if dialect.double_apostrophe_is_quote:
             cells = {k: v.replace("''", '"') if "''" in v else v for k, v in cells.items()}
-        name = "id"
         ident = dialect.read_id(cells.get("id", ""))
         name = "title"
         title = one_line(html_to_text(cells.get("title", "")))

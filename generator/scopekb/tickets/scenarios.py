@@ -70,35 +70,49 @@ def clean_title(title: str) -> str:
 
 
 def _accents(text: str) -> int:
-    return sum(not c.isascii() for c in text)
+    """How many characters of `text` are not ASCII (accents, mostly): extra bytes in UTF-8, counted in C."""
+    return len(text.encode("utf-8")) - len(text)
 
 
-def _ranked_texts(texts: Sequence[str], centrality: np.ndarray, usual: Counter[str]) -> list[tuple[str, int]]:
+def _ranked_texts(texts: Sequence[str], centrality: np.ndarray) -> list[tuple[str, int]]:
     """Distinct texts, most frequent first, then most central, each with its count.
 
     Texts whose normal forms are nearly the same (rapidfuzz ratio of at least
     SAME_TEXT: a typo, a missing word) count as one. Each is shown in the
-    spelling most written, then the one whose words are the most `usual` (a
-    typo is a rare word), then with the most accents, then the most central.
+    spelling most written, then the one whose words are the most usual among
+    `texts` (a typo is a rare word), then with the most accents, then the most
+    central. Each distinct text is weighed once: a group of thousands of
+    tickets has far fewer distinct titles.
     """
-    forms: dict[str, list[int]] = {}
+    spelt: dict[str, list[int]] = {}  # text -> indices
     for i, text in enumerate(texts):
+        spelt.setdefault(text, []).append(i)
+    forms: dict[str, list[str]] = {}  # normal form -> texts
+    for text in spelt:
         form = normal_form(text)
         if form:
-            forms.setdefault(form, []).append(i)
-    by_count = sorted(forms, key=lambda f: (-len(forms[f]), -max(centrality[i] for i in forms[f]), f))
+            forms.setdefault(form, []).append(text)
+    count = {form: sum(len(spelt[t]) for t in group) for form, group in forms.items()}
+    central = {text: max(centrality[i] for i in indices) for text, indices in spelt.items()}
+    by_count = sorted(forms, key=lambda f: (-count[f], -max(central[t] for t in forms[f]), f))
     kept: dict[str, list[str]] = {}  # the form that stands for others -> those forms, itself first
     for form in by_count:
         near = process.extractOne(form, list(kept), scorer=fuzz.ratio, score_cutoff=SAME_TEXT) if kept else None
         kept.setdefault(near[0] if near else form, []).append(form)
-    ranked = sorted(kept.values(), key=lambda fs: (-sum(len(forms[f]) for f in fs),
-                                                   -max(centrality[i] for f in fs for i in forms[f]), fs[0]))
-    def spelling(i: int) -> tuple:
-        words = normal_form(texts[i]).split()
-        return (len(forms[normal_form(texts[i])]), sum(usual[w] for w in words) / max(1, len(words)),
-                _accents(texts[i]), centrality[i], -i)
+    usual = Counter()
+    for form, n in count.items():
+        for word in form.split():
+            usual[word] += n
 
-    return [(texts[max((i for f in group for i in forms[f]), key=spelling)], sum(len(forms[f]) for f in group))
+    def spelling(text: str) -> tuple:
+        form = normal_form(text)
+        words = form.split()
+        return (count[form], sum(usual[w] for w in words) / max(1, len(words)), _accents(text), central[text],
+                -spelt[text][0])
+
+    ranked = sorted(kept.values(), key=lambda fs: (-sum(count[f] for f in fs),
+                                                   -max(central[t] for f in fs for t in forms[f]), fs[0]))
+    return [(max((t for f in group for t in forms[f]), key=spelling), sum(count[f] for f in group))
             for group in ranked]
 
 
@@ -123,12 +137,10 @@ def build_scenario(category: str, tickets: Sequence[Ticket], clients: Sequence[s
     rows = vectors.rows[members]
     centrality = np.asarray(rows @ np.asarray(rows.mean(axis=0)).ravel()).ravel()
     group = [tickets[i] for i in members]
-    usual = Counter(w for i in members for w in words[i].split())
-    titles = _ranked_texts([t.title for t in group], centrality, usual)
+    titles = _ranked_texts([t.title for t in group], centrality)
     title = clean_title(titles[0][0]) if titles else ""
     symptoms = tuple(clean_title(text) for text, _ in titles[1:SYMPTOMS + 1])
-    solutions = _ranked_texts([t.solution for t in group], centrality, Counter(
-        w for t in group for w in normal_form(t.solution).split()))
+    solutions = _ranked_texts([t.solution for t in group], centrality)
     resolution = solutions[0][0] if solutions else ""
     terms = top_terms(vectors, members, [words[i] for i in members], prep)
     seen = [t.opened or t.ended for t in group if (t.opened or t.ended)]

@@ -198,3 +198,19 @@ def test_a_large_file_is_streamed(tmp_path):
     assert len(result.tickets) == 19_999
     assert result.problems == [f"{tmp_path}/big.csv:15001: Date d'ouverture: 'pas une date' is not a date "
                                "(expected Y-m-d, d-m-Y or m-d-Y, with hours (2025-03-14 09:30))"]
+
+
+def test_odd_bytes_are_problems_never_exceptions(tmp_path):
+    """Stray carriage returns in a header, bytes Windows-1252 has no character for, broken UTF-8 after the
+    first 64 KiB: each file gives problem lines or tickets, and reading goes on (the YAML item being read
+    when the encoding breaks is lost with the rest of its file)."""
+    (tmp_path / "cr.csv").write_bytes(b'ID;Ti\rtre;"Statut\n1;a;Clos\n')
+    (tmp_path / "cp1252.csv").write_bytes(b"ref,title,status\nR-1,Imprimante \x8d bloqu\xe9e,closed\n")
+    late = b'- id: "1"\n  title: ok\n  status: closed\n' + b"# " + b"x" * 70_000 + b"\n- id: 2\n  title: \xff\n"
+    (tmp_path / "late.yaml").write_bytes(late)
+    result = read_tickets(tmp_path)
+    assert sorted(t.id for t in result.tickets) == ["R-1"]
+    assert [t.title for t in result.tickets if t.id == "R-1"] == ["Imprimante \ufffd bloquée"]
+    assert f"{tmp_path}/late.yaml:1: document: not utf-8 text past byte 70061 (expected one text encoding " \
+           "for the whole file (UTF-8))" in result.problems
+    assert any(p.startswith(f"{tmp_path}/cr.csv:1: document: unknown format") for p in result.problems)

@@ -126,10 +126,19 @@ def header_of(first_line: str) -> tuple[str, list[str]]:
     """The delimiter (`;`, `,` or a tab: whichever splits the header into most cells) and the header's cells."""
     best = (",", [first_line])
     for delimiter in (";", ",", "\t"):
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:  # a stray carriage return: no header of any format
+            continue
         if len(cells) > len(best[1]):
             best = (delimiter, cells)
     return best
+
+
+def open_text(path: Path, encoding: str):
+    """`path` opened for reading in `encoding`; Windows-1252 leaves no byte undecoded (five have no
+    character: they become U+FFFD), UTF-8 stops at the first byte that is not UTF-8."""
+    return open(path, encoding=encoding, newline="", errors="replace" if encoding == "cp1252" else "strict")
 
 
 @dataclass
@@ -151,7 +160,7 @@ class CsvRows:
     def rows(self, known: dict[str, str]) -> Iterator[tuple[int, list[str]]]:
         if csv.field_size_limit() < FIELD_LIMIT:
             csv.field_size_limit(min(FIELD_LIMIT, sys.maxsize))
-        with open(self.path, encoding=self.encoding, newline="", errors="strict") as fh:
+        with open_text(self.path, self.encoding) as fh:
             reader = csv.reader(fh, delimiter=self.delimiter)
             line = 1
             try:

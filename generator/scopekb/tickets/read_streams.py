@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from .read_rows import open_text
 from .records import FileProblem, problem
 
 CHUNK = 1 << 20  # characters read at a time
@@ -53,7 +54,7 @@ def json_objects(path: Path, encoding: str, source: str) -> Iterator[tuple[int, 
     trusted and is not read.
     """
     decoder = json.JSONDecoder()
-    with open(path, encoding=encoding) as fh:
+    with open_text(path, encoding) as fh:
         buf = _Buffer(fh)
         in_array = buf.skip_space() == "["
         if in_array:
@@ -102,7 +103,7 @@ def yaml_items(path: Path, encoding: str, source: str) -> Iterator[tuple[int, ob
             return problem(source, start, "ticket", f"YAML error: {str(exc).splitlines()[0]}", "valid YAML")
         return start, loaded[0] if isinstance(loaded, list) and loaded else None
 
-    with open(path, encoding=encoding) as fh:
+    with open_text(path, encoding) as fh:
         item: list[str] = []
         start = 0
         for number, text in enumerate(fh, start=1):

@@ -119,7 +119,8 @@ def read_tickets(folder: Path, root: Path | None = None) -> ReadResult:
             problems.append(problem(source, 1, "document", f"cannot be read: {exc.strerror or exc}",
                                     "a readable file"))
         except UnicodeDecodeError as exc:
-            problems.append(problem(source, 1, "document", f"not {exc.encoding} text past byte {exc.start}",
+            # exc.start counts from the chunk being decoded, not from the start of the file: no position
+            problems.append(problem(source, 1, "document", f"not {exc.encoding} text further in the file",
                                     "one text encoding for the whole file (UTF-8)"))
         except Exception as exc:  # noqa: BLE001 - one odd export must not stop the others, nor show a traceback
             problems.append(problem(source, 1, "document", f"cannot be read ({type(exc).__name__}: {exc})",

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,10 +51,12 @@ def one_off(rng: random.Random) -> tuple[str, str, str, str]:
     return path, title, description, " ".join(made_up_word(rng) for _ in range(8)) + "."
 
 
-def write_export(path: Path, count: int, seed: int = 7) -> None:
-    """`count` closed or solved tickets in one GLPI CSV file."""
+def write_export(path: Path, count: int, seed: int = 7) -> dict[str, str]:
+    """`count` closed or solved tickets in one GLPI CSV file; returns each ticket's malfunction ("none" for
+    a one-off), by id."""
     rng = random.Random(seed)
     labels = list(MALFUNCTIONS)
+    truth: dict[str, str] = {}
     header = ";".join(make_labeled.cell(h) for h in make_labeled.HEADER) + ";"
     with open(path, "w", encoding="utf-8-sig", newline="\n") as out:
         out.write(header + "\n")
@@ -61,15 +64,34 @@ def write_export(path: Path, count: int, seed: int = 7) -> None:
             if rng.random() < 0.2:
                 ticket = make_labeled.make_ticket(rng, "none", *one_off(rng))
             else:
-                bank = MALFUNCTIONS[rng.choice(labels)]
+                label = rng.choice(labels)
+                bank = MALFUNCTIONS[label]
                 ticket = make_labeled.make_ticket(
-                    rng, "x", rng.choice(bank["paths"]), rng.choice(bank["titles"]),
+                    rng, label, rng.choice(bank["paths"]), rng.choice(bank["titles"]),
                     rng.choice(bank["descriptions"]), rng.choice(bank["solutions"]))
             ticket["Statut"] = "Clos" if ticket["Statut"] not in ("Clos", "Résolu") else ticket["Statut"]
             if not ticket["Date de résolution"]:
                 ticket["Date de résolution"] = ticket["Date d'ouverture"]
             values = [make_labeled.glpi_id(number, rng)] + [ticket[h] for h in make_labeled.HEADER[1:]]
             out.write(";".join(make_labeled.cell(v) for v in values) + ";\n")
+            truth[str(number)] = ticket["label"]
+    return truth
+
+
+def pairwise(scenarios, mined: set[str], truth: dict[str, str]) -> tuple[float, float]:
+    """Pairwise precision and recall of the scenarios against the generated labels, over the mined tickets,
+    counted from the contingency table (no list of pairs: 100,000 tickets have billions)."""
+    def pairs(n: int) -> int:
+        return n * (n - 1) // 2
+
+    together = Counter()  # (scenario, label) -> tickets
+    for number, scenario in enumerate(scenarios):
+        for ticket in scenario.tickets:
+            together[(number, truth[ticket])] += 1
+    hits = sum(pairs(n) for (_, label), n in together.items() if label != "none")
+    predicted = sum(pairs(s.occurrences) for s in scenarios)
+    true = sum(pairs(n) for label, n in Counter(truth[t] for t in mined).items() if label != "none")
+    return hits / max(1, predicted), hits / max(1, true)
 
 
 def _cpu_seconds() -> float:
@@ -83,11 +105,12 @@ def measure(count: int) -> dict:
     """Write `count` tickets, then time read + map + scrub + mine in this process."""
     from scopekb.load import load_knowledge_base
     from scopekb.tickets import mine_tickets, read_tickets
+    from scopekb.tickets.mapping import TicketMapper
 
     kb = load_knowledge_base(REPO, use_cache=False)
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder) / "tickets.csv"
-        write_export(export, count)
+        truth = write_export(export, count)
         size = export.stat().st_size
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start, cpu_start = time.perf_counter(), _cpu_seconds()
@@ -95,6 +118,9 @@ def measure(count: int) -> dict:
         read_s = time.perf_counter() - start
         result = mine_tickets(read.tickets, kb, overrides=OVERRIDES, read=read)
         total, cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
+        mapper = TicketMapper(kb, OVERRIDES)
+        mined = {t.id for t in read.tickets if mapper.map(t).category}
+        precision, recall = pairwise(result.scenarios, mined, truth)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"count": count, "file_mb": round(size / 1e6, 1), "read_s": round(read_s, 2),
@@ -103,7 +129,8 @@ def measure(count: int) -> dict:
             "peak_rss_mb": round(peak / 1024), "rss_before_mb": round(before / 1024),
             "worker_peak_rss_mb": round(workers_peak / 1024),
             "scenarios": result.counts["scenarios"], "in_scenarios": result.counts["in-scenarios"],
-            "mined": result.counts["mined"], "problems": len(result.problems)}
+            "mined": result.counts["mined"], "problems": len(result.problems),
+            "precision": round(precision, 3), "recall": round(recall, 3)}
 
 
 def measure_streaming(count: int) -> dict:
@@ -145,7 +172,8 @@ def main() -> None:
               f"{r['load_average']}); peak RSS {r['peak_rss_mb']} MB "
               f"(before {r['rss_before_mb']} MB, largest worker {r['worker_peak_rss_mb']} MB); "
               f"{r['scenarios']} scenarios holding {r['in_scenarios']} of {r['mined']} mined tickets; "
-              f"{r['problems']} problems")
+              f"{r['problems']} problems; pairwise precision {r['precision']}, recall {r['recall']} "
+              f"against the generated labels")
     small, large = results
     print(f"x{large['count'] / small['count']:.0f} tickets: time x{large['total_s'] / small['total_s']:.1f}, "
           f"CPU x{large['cpu_s'] / small['cpu_s']:.1f}, peak memory x{large['peak_rss_mb'] / small['peak_rss_mb']:.1f}")

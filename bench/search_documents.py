@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from scopekb.model import slugify
+from scopekb.kb.model import slugify
 from scopekb.site.search_index import SearchDocument
 
 # (singular, plural, the catalogue category of contracts/provider.yaml an article about it is filed in)

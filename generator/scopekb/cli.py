@@ -155,7 +155,7 @@ def format_decision(kb, decision, lang: str) -> str:
     headline = say(f"verdict.{decision.verdict}")
     if decision.team:
         team = kb.provider.teams[decision.team]
-        headline += f" → {team.name}" + (f" ({team.phone})" if team.phone else "")
+        headline += f" → {team.label}"
     client = kb.clients.get(decision.client)
     lines = [headline, f"{say('checker.client')}{sep}{client.name if client else decision.client} ({decision.client})"]
     if decision.contract:

@@ -191,9 +191,14 @@
     return message(this.data, key, fields);
   };
 
+  /* ' (phone)' when the team has one, as model.Team.phone_suffix. */
+  function phoneSuffix(team) {
+    return team.phone ? ' (' + team.phone + ')' : '';
+  }
+
   Say.prototype.teamFields = function (teamId) {
     var team = this.data.teams[teamId];
-    return { team: team.name, phone: team.phone ? ' (' + team.phone + ')' : '' };
+    return { team: team.name, phone: phoneSuffix(team) };
   };
 
   Say.prototype.label = function (category) {
@@ -529,7 +534,7 @@
     function row(name, key, value) {
       return [el('dt', { text: labels[key] }), el('dd', { 'data-part': name, text: value })];
     }
-    var teamText = team ? team.name + (team.phone ? ' (' + team.phone + ')' : '') : labels.none;
+    var teamText = team ? team.name + phoneSuffix(team) : labels.none;
     var categoryText = decision.category && catalog[decision.category]
       ? catalog[decision.category].label : labels.none;
     var rows = [].concat(row('team', 'team', teamText),

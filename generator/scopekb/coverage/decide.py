@@ -87,7 +87,7 @@ class _Phrases:
             fields = {}
             if team_id is not None:
                 team = self.provider.teams[team_id]
-                fields = {"team": team.name, "phone": f" ({team.phone})" if team.phone else ""}
+                fields = {"team": team.name, "phone": team.phone_suffix}
             found = self.made[(key, team_id)] = message(self.lang, key, **fields)
         return found
 

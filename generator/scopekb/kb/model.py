@@ -55,6 +55,16 @@ class Team:
     phone: str = ""
     email: str = ""
 
+    @property
+    def phone_suffix(self) -> str:
+        """' (phone)' when the team has one: what follows its name wherever a technician is to call it."""
+        return f" ({self.phone})" if self.phone else ""
+
+    @property
+    def label(self) -> str:
+        """The team as pages and the command show it: its name, then its phone if it has one."""
+        return self.name + self.phone_suffix
+
 
 @dataclass(frozen=True)
 class Category:

@@ -209,7 +209,7 @@ class SiteContext:
 
     def team(self, team_id: str) -> str:
         team = self.kb.provider.teams[team_id]
-        return f"{team.name} ({team.phone})" if team.phone else team.name
+        return team.label
 
     @functools.cached_property
     def articles_by_category(self) -> dict[str, list[Article]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .read_fields import DateOrder, numeric_id
-from .read_rows import Columns, CsvRows, Dialect, ticket_from_cells, with_date_order
+from .read_rows import Columns, CsvRows, Dialect, csv_tickets, ticket_from_cells
 from .records import Ticket, problem
 
 # Column labels, French and English, by normal form -> field.
@@ -52,19 +52,7 @@ def is_glpi_csv(header_forms: set[str]) -> bool:
 def read_glpi_csv(rows: CsvRows) -> Iterator[Ticket | str]:
     """The tickets of a GLPI CSV export, a problem line for each row that cannot be read."""
     order = DateOrder(default="dmy")
-    raw = rows.rows(CSV_COLUMNS)
-
-    def dates_of(item: tuple[int, list[str]]) -> list[str]:
-        cols = rows.columns
-        return [item[1][cols.index[f]] for f in DATE_FIELDS if f in cols.index and cols.index[f] < len(item[1])]
-
-    for start, row in with_date_order(raw, dates_of, order):
-        fitted = rows.fitted(start, row)
-        if isinstance(fitted, str):
-            yield fitted
-            continue
-        yield ticket_from_cells(rows.columns.cells(fitted), rows.columns, CSV_DIALECT, rows.source, start, order)
-    yield from rows.problems
+    yield from csv_tickets(rows, CSV_COLUMNS, CSV_DIALECT, DATE_FIELDS, order)
 
 
 # ---------------------------------------------------------------- REST API JSON

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .read_fields import DateOrder, one_line
-from .read_rows import CsvRows, Dialect, ticket_from_cells, with_date_order
+from .read_rows import CsvRows, Dialect, csv_tickets
 
 # Attribute codes by normal form (`caller_id->friendlyname` and `caller_id_friendlyname` alike) -> field.
 CSV_COLUMNS = {
@@ -45,15 +45,4 @@ def is_itop_csv(header_forms: set[str]) -> bool:
 def read_itop_csv(rows: CsvRows) -> Iterator:
     """The tickets of an iTop CSV export, a problem line for each row that cannot be read."""
     order = DateOrder(default="dmy")  # iTop writes Y-m-d H:i:s; a localized export may not
-
-    def dates_of(item):
-        cols = rows.columns
-        return [item[1][cols.index[f]] for f in DATE_FIELDS if f in cols.index and cols.index[f] < len(item[1])]
-
-    for start, row in with_date_order(rows.rows(CSV_COLUMNS), dates_of, order):
-        fitted = rows.fitted(start, row)
-        if isinstance(fitted, str):
-            yield fitted
-            continue
-        yield ticket_from_cells(rows.columns.cells(fitted), rows.columns, DIALECT, rows.source, start, order)
-    yield from rows.problems
+    yield from csv_tickets(rows, CSV_COLUMNS, DIALECT, DATE_FIELDS, order)

@@ -109,6 +109,23 @@ def ticket_from_cells(cells: dict[str, str], columns: Columns, dialect: Dialect,
 
 # ---------------------------------------------------------------- files and CSV
 
+def csv_tickets(rows: "CsvRows", columns: dict[str, str], dialect: Dialect, date_fields: tuple[str, ...],
+                order: DateOrder) -> Iterator[Ticket | str]:
+    """The tickets of a CSV export whose header `columns` reads, a problem line for each row that cannot
+    be read; the order of days and months is found from the dates of `date_fields` (with_date_order)."""
+    def dates_of(item: tuple[int, list[str]]) -> list[str]:
+        cols = rows.columns
+        return [item[1][cols.index[f]] for f in date_fields if f in cols.index and cols.index[f] < len(item[1])]
+
+    for start, row in with_date_order(rows.rows(columns), dates_of, order):
+        fitted = rows.fitted(start, row)
+        if isinstance(fitted, str):
+            yield fitted
+            continue
+        yield ticket_from_cells(rows.columns.cells(fitted), rows.columns, dialect, rows.source, start, order)
+    yield from rows.problems
+
+
 def head_text(path: Path) -> tuple[str, str] | None:
     """The encoding of `path` (utf-8-sig, else cp1252) and its first 64 KiB as text; None for binary data."""
     with open(path, "rb") as fh:

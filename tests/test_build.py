@@ -289,6 +289,46 @@ def test_serve_rebuilds_when_a_contract_changes(tmp_path):
     assert not (root / "site").exists()  # serving builds elsewhere
 
 
+def test_serve_survives_bad_data_and_rebuilds_on_articles(tmp_path):
+    """A rebuild refused for bad data says so without a traceback; the server goes on serving the last good
+    site, and rebuilds once the data is good again, or an article changes."""
+    root = make_root(tmp_path)
+    address = f"127.0.0.1:{free_port()}"
+    log = tmp_path / "serve.log"
+    with open(log, "w") as stderr:
+        server = subprocess.Popen(["scopekb", "serve", "--root", str(root), "--addr", address], env=ENV,
+                                  stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        article_url = f"http://{address}/articles/outlook-ne-demarre-plus/"
+        assert "Outlook ne démarre plus" in (wait_for(lambda: fetch(article_url)) or "")
+        broken = root / "contracts" / "zz-broken.yaml"
+        broken.write_text("id: [unclosed\n", encoding="utf-8")
+        assert wait_for(lambda: "the site was not rebuilt" in log.read_text(encoding="utf-8"))
+        assert server.poll() is None and "Outlook ne démarre plus" in (fetch(article_url) or "")
+        assert "contracts/zz-broken.yaml:1: " in log.read_text(encoding="utf-8")
+        assert "Traceback" not in log.read_text(encoding="utf-8")
+        broken.unlink()
+        article = root / "content" / "articles" / "outlook-ne-demarre-plus.md"
+        article.write_text(article.read_text(encoding="utf-8").replace("title: \"Outlook ne démarre plus\"",
+                                                                       "title: \"Outlook refuse de démarrer\""))
+        assert wait_for(lambda: "Outlook refuse de démarrer" in (fetch(article_url) or ""))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_articles_have_an_edit_link_when_the_repository_is_configured(tmp_path):
+    root = make_root(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "repo_url: https://git.example.org/helpdesk/kb\n"
+                      "edit_uri: edit/main/content/\n", encoding="utf-8")
+    assert run("scopekb", "build", "--root", str(root)).returncode == 0
+    page = (root / "site" / "internal" / "articles" / "outlook-ne-demarre-plus" / "index.html").read_text()
+    assert 'href="https://git.example.org/helpdesk/kb/edit/main/content/articles/outlook-ne-demarre-plus.md"' in page
+    client = (root / "site" / "internal" / context.client_html("hotel-le-belvedere")).read_text()
+    assert "edit/main/content/clients" not in client  # generated pages have no file to edit
+
+
 def test_serve_refuses_bad_data(tmp_path):
     root = make_root(tmp_path)
     (root / "contracts" / "broken.yaml").write_text("id: [unclosed\n")

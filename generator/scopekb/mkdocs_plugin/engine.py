@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from scopekb.errors import InputError
+from scopekb.kb.articles import with_articles
 from scopekb.kb.load import load_knowledge_base
 from scopekb.kb.model import KnowledgeBase
 from scopekb.mkdocs_plugin.worker import BuildWorker
@@ -146,7 +147,7 @@ def serve_site(root: Path, address: str = "127.0.0.1:8000", open_browser: bool =
     from mkdocs.commands.serve import serve
 
     root = Path(root).resolve()
-    load_knowledge_base(root)  # bad data: exit 2 now rather than serve a broken site
+    with_articles(load_knowledge_base(root), root)  # bad data: exit 2 now rather than serve a broken site
     load_config(root)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))

@@ -22,7 +22,7 @@ from typing import Callable
 from markdown import Markdown
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
@@ -35,7 +35,7 @@ from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache, striptags_es
 from scopekb.mkdocs_plugin.pages import GeneratedPage, add_headings
 from scopekb.mkdocs_plugin.worker import BuildWorker
 from scopekb.site.categories import article_footer
-from scopekb.site.context import SiteContext, html_page, section_title, split_html_page
+from scopekb.site.context import SiteContext, html_page, package_folders, section_title, split_html_page
 from scopekb.site.search import search_index
 from scopekb.site.pages import STYLESHEETS, generated_pages, page_body, render_site, shipped_scripts
 from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
@@ -92,10 +92,30 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         if "material/search" in config.plugins and config.plugins["material/search"].config.enabled:
             log.warning("scopekb: the site has a search of its own; Material's search plugin, listed under "
                         "plugins, adds a second box and an index that thousands of clients make slow to load")
+        features = config.theme.get("features")
+        if config.repo_url and config.edit_uri and isinstance(features, list) and "content.action.edit" not in features:
+            features.append("content.action.edit")  # Material shows an article's edit link only when asked
         config.extra_css.extend(path for path in STYLESHEETS if path not in config.extra_css)
         scripts = [str(script) for script in config.extra_javascript]
         config.extra_javascript.extend(path for path in shipped_scripts() if path not in scripts)
         return config
+
+    def on_serve(self, server, config, builder):
+        # Rebuild when a contract or the provider changes (articles are in docs_dir, watched already), and
+        # when scopekb's own templates or words do; a rebuild refused for bad data says so in one line and
+        # keeps the server and the last good site.
+        for folder in (self.root / "contracts", *package_folders()):
+            if folder.is_dir():
+                server.watch(str(folder))
+
+        def rebuild():
+            try:
+                builder()
+            except Abort:  # MkDocs has logged the plugin's error lines
+                log.error("scopekb: the site was not rebuilt: the last good one is served until the errors "
+                          "above are fixed")
+        server.builder = rebuild
+        return server
 
     def on_pre_build(self, config) -> None:
         # Before MkDocs empties site_dir: bad data must leave the previous site in place.

@@ -11,6 +11,7 @@ import functools
 import importlib.resources
 import re
 import types
+from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
@@ -157,6 +158,16 @@ def render_html(template: str, **context: object) -> Markup:
 
 def render_markdown(template: str, **context: object) -> str:
     return _environments()[1].get_template(template).render(**context)
+
+
+def package_folders() -> list[Path]:
+    """The folders of scopekb's templates and words, where they are files (not inside an archive)."""
+    found = []
+    for package in ("scopekb.site_templates", "scopekb.words"):
+        folder = importlib.resources.files(package)
+        if isinstance(folder, Path):
+            found.append(folder)
+    return found
 
 
 def static_asset(name: str) -> str | None:

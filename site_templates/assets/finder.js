@@ -19,7 +19,10 @@
  *   3xxx  the text is inside a word of a name, asset id or model.
  * So every client `check` offers as a candidate for a text is found, ahead of what check would not offer.
  *
- * Enter (or a click) opens the client's page.
+ * Enter (or a click) opens the client's page; when the text names one of its assets (its id, or a
+ * model only that asset has), at the checker with that asset chosen: clients/SLUG.html#asset=ID; a model
+ * several of its assets share: #item=MODEL; otherwise: #check, the checker ready for the subject
+ * (checker.js reads these).
  * Loaded on every page; does nothing where the page has no finder.
  */
 (function () {
@@ -191,6 +194,28 @@
     return { hits: hits, count: count };
   }
 
+  /* Where a hit opens the client's page: at the checker, with the asset the query names chosen when it
+     names one of the client's assets (its id, or a model that asset alone has), or with the model as the
+     subject when it names a model several share. */
+  function target(data, hit, query) {
+    var assets = hit.client.assets, queryWords = query.split(" "), named = [], n;
+    for (n = 0; n < assets.length; n++) if (assets[n].norm === query) return "asset=" + encodeURIComponent(assets[n].id);
+    if (hit.distance >= 0 || hit.score === 0) return "check";  // found by a name
+    var models = {};
+    for (n = 0; n < assets.length; n++) {
+      var asset = assets[n], model = asset.model >= 0 ? data.models[asset.model] : null;
+      var byModel = model !== null && score(model.norm, model.words, query, queryWords) >= 0;
+      if (byModel || score(asset.norm, asset.words, query, queryWords) >= 0) {
+        named.push(asset);
+        models[byModel ? model.text : "\u0000" + asset.id] = true;
+      }
+    }
+    if (named.length === 1) return "asset=" + encodeURIComponent(named[0].id);
+    var keys = Object.keys(models);
+    if (keys.length === 1 && keys[0].charAt(0) !== "\u0000") return "item=" + encodeURIComponent(keys[0]);
+    return "check";
+  }
+
   function setUp(root) {
     var input = root.querySelector(".scopekb-finder__input");
     var list = root.querySelector(".scopekb-finder__results");
@@ -200,8 +225,8 @@
 
     function say(key, n) { return root.getAttribute("data-" + key).replace("{n}", String(n)); }
 
-    function urlOf(hit) {
-      return urlPattern.replace("{slug}", encodeURIComponent(hit.client.slug));
+    function urlOf(hit, query) {
+      return urlPattern.replace("{slug}", encodeURIComponent(hit.client.slug)) + "#" + target(data, hit, query);
     }
 
     function highlight(n) {
@@ -239,7 +264,7 @@
         item.setAttribute("role", "option");
         item.setAttribute("aria-selected", "false");
         var link = document.createElement("a");
-        link.href = urlOf(hit);
+        link.href = urlOf(hit, query);
         link.textContent = hit.client.name;
         link.tabIndex = -1;
         item.appendChild(link);
@@ -318,5 +343,6 @@
   else start();
 
   // For tests and benchmarks: the same matching, without the page.
-  window.scopekbFinder = { normalForm: normalForm, prepare: prepare, search: search, oneEdit: oneEdit };
+  window.scopekbFinder = { normalForm: normalForm, prepare: prepare, search: search, target: target,
+                           oneEdit: oneEdit };
 })();

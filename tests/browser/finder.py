@@ -10,7 +10,7 @@ STATUS = "#scopekb-finder-status"
 
 def find(page, home_url: str, letters: str, may_find_none: bool = False) -> list[dict]:
     """Open the home page, type `letters` key by key, and return the results shown: each one's name,
-    href, page (href without its fragment) and fragment."""
+    href, page (href without its fragment) and fragment ('#check', '#asset=ID' or '#item=MODEL')."""
     page.goto(home_url)
     page.wait_for_selector(INPUT)
     page.focus(INPUT)

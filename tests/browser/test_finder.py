@@ -21,6 +21,8 @@ def test_three_letters_of_each_client_then_enter(site, kb, page):
         assert client.name in [r["name"] for r in results], (letters, results)
         # Every result answers the letters typed, ignoring case and accents.
         assert results[0]["page"] in site.client_pages.values()
+        # found by its name: the page opens at its checker, ready for the subject
+        assert results[0]["fragment"] == "#check"
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert page.url == results[0]["href"]

@@ -82,6 +82,22 @@
     return byId;
   }
 
+  /* Spec v2, "A client not named exactly" (match.may_mean), for one client's names (normal forms): every
+   * word of `text` begins a word of one of them, or is one edit from one when it has 4 characters or more. */
+  function mayMean(names, text) {
+    var wanted = normalForm(text);
+    if (!wanted) { return false; }
+    var words = wanted.split(' ');
+    return names.some(function (form) {
+      var theirs = form.split(' ');
+      return words.every(function (word) {
+        return theirs.some(function (other) {
+          return other.lastIndexOf(word, 0) === 0 || (word.length >= 4 && oneEdit(word, other));
+        });
+      });
+    });
+  }
+
   /* Scope items, then equipment models, then catalogue labels, then keywords. */
   function candidates(data, contracts) {
     var found = [];
@@ -169,7 +185,7 @@
       reasons: reasons.map(function (r) { return { code: r[0], text: r[1] }; }),
       actions: actions.slice(),
       question: question === undefined ? null : question,
-      candidates: []  /* only step 1 lists candidates, and a client page answers for its own client */
+      candidates: []  /* only step 1 lists candidates (Say.uncertainClient) */
     };
   }
 
@@ -229,6 +245,21 @@
     return Decision('ask', this.slug, contract.id, category, null, [reason], actions, question);
   };
 
+  /* Step 1 when CLIENT names no client but may mean some: ask which. `candidates`: [slug, name] pairs. */
+  Say.prototype.uncertainClient = function (candidates) {
+    var self = this;
+    var names = candidates.map(function (c) {
+      return self.text('question.client-candidate', { name: c[1], slug: c[0] });
+    }).join(this.text('word.list-sep'));
+    var question = this.text('question.client', { candidates: names });
+    var reason = ['client-uncertain', this.text('reason.client-uncertain', { client: this.req.client })];
+    var actions = [this.text('action.record'), this.text('action.ask', { question: question }),
+      this.text('action.recheck')];
+    var decision = Decision('ask', this.slug, null, null, null, [reason], actions, question);
+    decision.candidates = candidates.map(function (c) { return { client: c[0], name: c[1] }; });
+    return decision;
+  };
+
   Say.prototype.covered = function (contract, entry) {
     var self = this;
     var installing = this.req.kind === 'installation';
@@ -275,9 +306,13 @@
   function decide(data, request) {
     var req = normalizeRequest(data, request);
     var known = data.client.names.indexOf(normalForm(req.client)) >= 0;
-    // Step 1: no contract names this client.
+    // Step 1: no contract names this client. A page knows one client, its own: the only one CLIENT may
+    // mean here (`scopekb check` looks at them all).
     if (!known) {
       var stranger = new Say(data, req, slugify(req.client), req.client);
+      if (mayMean(data.client.names, req.client)) {
+        return stranger.uncertainClient([[data.client.slug, data.client.name]]);
+      }
       return stranger.noContract('no-contract', { client: req.client });
     }
     var client = data.client;

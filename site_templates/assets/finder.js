@@ -61,9 +61,10 @@
   }
 
   // How the query stands in a term of its words (prefix, at a word's start, or neither): 1, 2 or 4.
-  function place(term, query) {
+  // `spaced` is " " + query, made once per keystroke rather than once per client.
+  function place(term, query, spaced) {
     if (term.lastIndexOf(query, 0) === 0) return 1;
-    return term.indexOf(" " + query) >= 0 ? 2 : 4;
+    return term.indexOf(spaced) >= 0 ? 2 : 4;
   }
 
   // Asset ids and models: 0 the term itself, 1 its start, 2 a word's start, 3 inside a word, 4 every
@@ -153,7 +154,7 @@
   // Only the best are kept as they come: a one-letter query matches thousands of clients, and sorting
   // them all would take most of a keystroke's time.
   function search(data, query, limit) {
-    var queryWords = query.split(" ");
+    var queryWords = query.split(" "), spaced = " " + query;
     var perWord = [], byName = true;
     for (var q = 0; q < queryWords.length; q++) {
       var found = editsFor(data, queryWords[q]);
@@ -168,7 +169,7 @@
       for (n = 0; n < client.names.length; n++) {
         term = client.names[n];
         if (term === query) { r = 0; s = 0; }
-        else if (byName && (s = distance(client.nameWords[n], perWord)) >= 0) r = NAME + s * 10 + place(term, query);
+        else if (byName && (s = distance(client.nameWords[n], perWord)) >= 0) r = NAME + s * 10 + place(term, query, spaced);
         else if (term.indexOf(query) > 0) { r = INSIDE + 3; s = -1; }
         else continue;
         if (best < 0 || r < best) { best = r; edits = s; via = n === 0 ? null : term; }
@@ -296,6 +297,7 @@
       search(data, "e", MAX_SHOWN);
       search(data, "e a", MAX_SHOWN);
       data.edits.clear();
+      root.setAttribute("data-ready", "true");
       show();
     }
 

@@ -75,7 +75,7 @@ def test_mkdocs_build_makes_every_page(built):
     assert 'id="scopekb-finder-input"' in home and 'class="scopekb-overview"' in home
     call_page = html.unescape((built / "accueil-appel" / "index.html").read_text(encoding="utf-8"))
     assert "FICHE D'ASSISTANCE UTILISATEUR" in call_page  # the form's words are escaped HTML (&#39;)
-    for asset in ("finder-index.json", "finder.js", "scopekb.css", "checker-shared.js", "checker.js"):
+    for asset in ("finder-index.js", "finder.js", "scopekb.css", "checker-shared.js", "checker.js"):
         assert (built / "assets" / "scopekb" / asset).is_file()
     assert 'assets/scopekb/finder.js' in home and 'assets/scopekb/scopekb.css' in home
     # The checker's shared data loads before the checker, which reads it when it starts.

@@ -133,7 +133,7 @@ def test_client_data_never_becomes_markup(evil_site):
         assert shown in client_text
     head = TextOf(pages["client"])
     assert ("h1", {"id": head.tags[0][1].get("id")}) == head.tags[0] and "Evil" in head.words()
-    index = json.loads(files[render.FINDER_INDEX])
+    index = render.read_finder_script(files[render.FINDER_INDEX])
     assert index["clients"][0][0] == client.name
 
 
@@ -193,21 +193,29 @@ def test_home_has_a_focused_finder_on_its_index(example):
 
 
 def test_finder_index_holds_every_name_alias_asset_and_model(example):
-    index = json.loads(render.render_site(example, today=DAY)[render.FINDER_INDEX])
+    index = render.read_finder_script(render.render_site(example, today=DAY)[render.FINDER_INDEX])
     models = {text: norm for text, norm in index["models"]}
     assert all(normal_form(text) == norm for text, norm in models.items())
     by_name = {entry[0]: entry for entry in index["clients"]}
     assert list(by_name) == [c.name for c in example.clients.values()]
     for client in example.clients.values():
-        name, slug, terms, model_ids = by_name[client.name]
-        terms = terms.split("|")
-        assert terms[0] == normal_form(client.name)
-        assert (slug or terms[0].replace(" ", "-")) == client.slug
-        expected = {normal_form(t) for t in (client.name, *client.aliases, client.slug)}
-        expected |= {normal_form(a.id) for c in client.contracts for a in c.equipment}
-        assert set(terms) == expected
-        assert {index["models"][m][0] for m in model_ids} == {
-            a.model for c in client.contracts for a in c.equipment if a.model}
+        name, slug, names, asset_ids, asset_models = by_name[client.name]
+        names = names.split("|")
+        assert names[0] == normal_form(client.name)
+        assert (slug or names[0].replace(" ", "-")) == client.slug
+        # exactly the forms `scopekb check` names a client by, and finds its candidates in
+        assert set(names) == {form for form, owner in example.names.items() if owner == client.slug}
+        assert set(names) == {normal_form(t) for t in (client.name, *client.aliases, client.slug)}
+        assets = {a.id: a.model for c in client.contracts for a in c.equipment}
+        assert (asset_ids.split("|") if asset_ids else []) == list(assets)
+        assert [index["models"][m][0] if m >= 0 else None for m in asset_models] == list(assets.values())
+
+
+def test_finder_index_is_a_script_that_any_page_can_load(example):
+    """A script setting a global, not JSON fetched by XHR: a site opened from disk (file://) loads it."""
+    script = render.render_site(example, today=DAY)[render.FINDER_INDEX]
+    assert render.FINDER_INDEX.endswith(".js") and script.startswith(f"window.{render.FINDER_GLOBAL} = JSON.parse(")
+    assert render.read_finder_script(script) == render.finder_index(example)
 
 
 def test_finder_index_stays_under_a_megabyte_at_5000_clients(example):
@@ -223,7 +231,7 @@ def test_finder_index_stays_under_a_megabyte_at_5000_clients(example):
             remote_installation=False, scope=(ScopeEntry("workstations", "n1"),), policy="all",
             equipment=assets, escalate_to=None, may_propose=(), source=f"contracts/c{n}.yaml"))
     kb = assemble(example.provider, contracts)
-    size = len(json.dumps(render.finder_index(kb), ensure_ascii=False, separators=(",", ":")).encode())
+    size = len(render.finder_script(kb).encode())
     assert size <= 1_000_000, size
 
 

@@ -82,6 +82,22 @@
     return byId;
   }
 
+  /* Spec v2, "A client not named exactly" (match.may_mean), for one client's names (normal forms): every
+   * word of `text` begins a word of one of them, or is one edit from one when it has 4 characters or more. */
+  function mayMean(names, text) {
+    var wanted = normalForm(text);
+    if (!wanted) { return false; }
+    var words = wanted.split(' ');
+    return names.some(function (form) {
+      var theirs = form.split(' ');
+      return words.every(function (word) {
+        return theirs.some(function (other) {
+          return other.lastIndexOf(word, 0) === 0 || (word.length >= 4 && oneEdit(word, other));
+        });
+      });
+    });
+  }
+
   /* Scope items, then equipment models, then catalogue labels, then keywords. */
   function candidates(data, contracts) {
     var found = [];
@@ -169,7 +185,7 @@
       reasons: reasons.map(function (r) { return { code: r[0], text: r[1] }; }),
       actions: actions.slice(),
       question: question === undefined ? null : question,
-      candidates: []  /* only step 1 lists candidates, and a client page answers for its own client */
+      candidates: []  /* only step 1 lists candidates (Say.uncertainClient) */
     };
   }
 
@@ -234,6 +250,21 @@
     return Decision('ask', this.slug, contract.id, category, null, [reason], actions, question);
   };
 
+  /* Step 1 when CLIENT names no client but may mean some: ask which. `candidates`: [slug, name] pairs. */
+  Say.prototype.uncertainClient = function (candidates) {
+    var self = this;
+    var names = candidates.map(function (c) {
+      return self.text('question.client-candidate', { name: c[1], slug: c[0] });
+    }).join(this.text('word.list-sep'));
+    var question = this.text('question.client', { candidates: names });
+    var reason = ['client-uncertain', this.text('reason.client-uncertain', { client: this.req.client })];
+    var actions = [this.text('action.record'), this.text('action.ask', { question: question }),
+      this.text('action.recheck')];
+    var decision = Decision('ask', this.slug, null, null, null, [reason], actions, question);
+    decision.candidates = candidates.map(function (c) { return { client: c[0], name: c[1] }; });
+    return decision;
+  };
+
   Say.prototype.covered = function (contract, entry) {
     var self = this;
     var installing = this.req.kind === 'installation';
@@ -280,9 +311,13 @@
   function decide(data, request) {
     var req = normalizeRequest(data, request);
     var known = data.client.names.indexOf(normalForm(req.client)) >= 0;
-    // Step 1: no contract names this client.
+    // Step 1: no contract names this client. A page knows one client, its own: the only one CLIENT may
+    // mean here (`scopekb check` looks at them all).
     if (!known) {
       var stranger = new Say(data, req, slugify(req.client), req.client);
+      if (mayMean(data.client.names, req.client)) {
+        return stranger.uncertainClient([[data.client.slug, data.client.name]]);
+      }
       return stranger.noContract('no-contract', { client: req.client });
     }
     var client = data.client;
@@ -383,20 +418,103 @@
     ]);
   }
 
-  /* Every text a caller may say that the engine knows, for the item's suggestions. */
-  function suggestions(data) {
+  /* What the subject field offers as the technician types: every text the engine knows, and the
+   * client's equipment. In this order: the client's own (scope items, then its assets, which their id,
+   * model, category label or keywords find), then the catalogue's categories in its scope, then the
+   * others'. Each: {text, norm (normal forms it is found by), category, asset or null, group}. */
+  function suggestionPool(data) {
+    var byId = catalogById(data);
+    var inScope = {};
     var seen = {};
-    var list = [];
-    function add(text) {
-      if (text && !seen[text]) { seen[text] = true; list.push(text); }
+    var pool = [];
+    function addText(text, category, group) {
+      if (!text || seen[text]) { return; }
+      seen[text] = true;
+      pool.push({ text: text, terms: [normalForm(text)], category: category, asset: null, group: group });
     }
     data.contracts.forEach(function (c) {
-      c.scope.forEach(function (e) { e.items.forEach(add); });
+      c.scope.forEach(function (e) {
+        inScope[e.category] = true;
+        e.items.forEach(function (item) { addText(item, e.category, 0); });
+      });
     });
-    data.contracts.forEach(function (c) { c.equipment.forEach(function (a) { add(a.model); }); });
-    data.catalog.forEach(function (cat) { add(cat.label); });
-    data.catalog.forEach(function (cat) { cat.keywords.forEach(add); });
-    return list;
+    assets(data).forEach(function (a) {
+      var category = byId[a.category];
+      var texts = [a.id, a.model].concat(category ? [category.label].concat(category.keywords) : []);
+      pool.push({ text: a.model ? a.id + ' · ' + a.model : a.id, category: a.category, asset: a, group: 0,
+        terms: texts.filter(Boolean).map(normalForm) });
+    });
+    [1, 2].forEach(function (group) {
+      data.catalog.forEach(function (cat) {
+        if ((group === 1) !== !!inScope[cat.id]) { return; }
+        addText(cat.label, cat.id, group);
+        cat.keywords.forEach(function (keyword) { addText(keyword, cat.id, group); });
+      });
+    });
+    pool.forEach(function (entry, order) {
+      entry.order = order;
+      entry.words = entry.terms.map(function (term) { return term.split(' '); });
+    });
+    return pool;
+  }
+
+  /* One edit turns `word` into `other` (scopekb.coverage.match.one_edit). */
+  function oneEdit(word, other) {
+    var a = word.length;
+    var b = other.length;
+    if (word === other || Math.abs(a - b) > 1) { return false; }
+    var start = 0;
+    while (start < Math.min(a, b) && word[start] === other[start]) { start++; }
+    if (a === b) {
+      if (word.slice(start + 1) === other.slice(start + 1)) { return true; }
+      return start + 1 < a && word[start] === other[start + 1] && word[start + 1] === other[start] &&
+        word.slice(start + 2) === other.slice(start + 2);
+    }
+    return a < b ? word.slice(start) === other.slice(start + 1) : word.slice(start + 1) === other.slice(start);
+  }
+
+  /* How a term (in normal form, and its words) answers the typed text: 0 it begins with the text, 1 a word
+   * of it does, 2 every word typed begins one of its words, 3 the same with one edit to a word of 4
+   * characters or more (as `scopekb check` finds clients); -1 it does not. */
+  function answers(term, words, query, queryWords) {
+    if (term.lastIndexOf(query, 0) === 0) { return 0; }
+    if (term.indexOf(' ' + query) >= 0) { return 1; }
+    var worst = 2;
+    for (var q = 0; q < queryWords.length; q++) {
+      var how = -1;
+      for (var w = 0; w < words.length && how !== 2; w++) {
+        if (words[w].lastIndexOf(queryWords[q], 0) === 0) { how = 2; }
+        else if (queryWords[q].length >= 4 && oneEdit(queryWords[q], words[w])) { how = 3; }
+      }
+      if (how < 0) { return -1; }
+      if (how > worst) { worst = how; }
+    }
+    return worst;
+  }
+
+  // Texts: the shorter first (what is typed is most of it); assets: in the order of the contracts.
+  function length(entry) { return entry.asset ? 0 : entry.text.length; }
+
+  /* The `limit` suggestions for `text`, best first: by group (the client's own first), by how they
+   * answer it, shorter first, then in the pool's order. Empty text: the first of the pool. */
+  function suggest(pool, text, limit) {
+    var query = normalForm(text);
+    if (!query) { return pool.slice(0, limit); }
+    var queryWords = query.split(' ');
+    var found = [];
+    pool.forEach(function (entry) {
+      var best = -1;
+      for (var t = 0; t < entry.terms.length && best !== 0; t++) {
+        var how = answers(entry.terms[t], entry.words[t], query, queryWords);
+        if (how >= 0 && (best < 0 || how < best)) { best = how; }
+      }
+      if (best >= 0) { found.push({ entry: entry, how: best }); }
+    });
+    found.sort(function (x, y) {
+      return (x.entry.group - y.entry.group) || (x.how - y.how) ||
+        (length(x.entry) - length(y.entry)) || (x.entry.order - y.entry.order);
+    });
+    return found.slice(0, limit).map(function (hit) { return hit.entry; });
   }
 
   function assets(data) {
@@ -433,6 +551,18 @@
     '.scopekb-verdict--no-contract{border-left-color:#4e342e}.scopekb-verdict--ask{border-left-color:#f9a825}',
     '.scopekb-checker__announce{position:absolute;width:1px;height:1px;margin:-1px;padding:0;',
     'overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}',
+    '.scopekb-checker__combobox{position:relative}',
+    '.md-typeset ul.scopekb-checker__suggestions,.scopekb-checker__suggestions{position:absolute;z-index:3;',
+    'left:0;top:100%;width:28em;max-width:100%;max-height:18em;overflow-y:auto;margin:.1em 0 0;padding:0;',
+    'list-style:none;',
+    'background:var(--md-default-bg-color,#fff);border:1px solid var(--md-default-fg-color--light,#666);',
+    'border-radius:.2rem;box-shadow:0 .2em .6em rgba(0,0,0,.25)}',
+    '.md-typeset ul.scopekb-checker__suggestions>li,.scopekb-checker__suggestions>li{margin:0;',
+    'padding:.3em .6em;cursor:pointer;list-style:none}',
+    '.scopekb-checker__suggestion[aria-selected="true"]{background:var(--md-accent-fg-color--transparent,#e8eefc);',
+    'outline:2px solid var(--md-accent-fg-color,#1a55c4);outline-offset:-2px}',
+    '.scopekb-checker__suggestion-text{display:block}',
+    '.scopekb-checker__suggestion-note{display:block;font-size:.85em;color:var(--md-default-fg-color--light,#555)}',
     '@media print{.scopekb-checker{display:none}}'
   ].join('');
 
@@ -443,20 +573,42 @@
     document.head.appendChild(style);
   }
 
-  function build(root, data) {
+  var MAX_SUGGESTED = 8;
+
+  /* What the page's address asks of the checker, after '#' (the client finder writes it): a subject
+   * (asset=ID or item=TEXT) and optionally kind, date and acquired, as in a query string; or 'check'
+   * alone: the checker, ready for the subject. Null when it asks nothing of the checker. Not the id of
+   * an element: the browser, scrolling to one as the page loads, would take the focus from the form. */
+  function preset(hash) {
+    var text = (hash || '').replace(/^#/, '');
+    if (text === 'check') { return {}; }
+    if (text.indexOf('=') < 0) { return null; }
+    var params = new URLSearchParams(text);
+    var found = {};
+    ['kind', 'item', 'asset', 'date', 'acquired'].forEach(function (key) {
+      if (params.has(key)) { found[key] = params.get(key); }
+    });
+    return Object.keys(found).length ? found : null;
+  }
+
+  function build(root, data, wanted) {
     addStyle();
     var labels = data.labels;
     var catalog = catalogById(data);
     var prefix = 'scopekb-checker-' + (uid++);
     var kind = el('select', { id: prefix + '-kind', name: 'kind', 'data-field': 'kind' },
       KINDS.map(function (k) { return el('option', { value: k, text: message(data, 'kind.' + k) }); }));
-    var listId = prefix + '-items';
+    var listId = prefix + '-suggestions';
+    // A combobox (ARIA 1.2) rather than a datalist: it offers the client's equipment as well as texts,
+    // ranks what the client has first, and works the same in every browser, keyboard first.
     var item = el('input', {
-      id: prefix + '-item', name: 'item', type: 'text', list: listId, autocomplete: 'off',
-      spellcheck: 'false', 'data-field': 'item'
+      id: prefix + '-item', name: 'item', type: 'text', autocomplete: 'off', spellcheck: 'false',
+      'data-field': 'item', role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false',
+      'aria-controls': listId
     });
-    var datalist = el('datalist', { id: listId },
-      suggestions(data).map(function (text) { return el('option', { value: text }); }));
+    var list = el('ul', { id: listId, class: 'scopekb-checker__suggestions', role: 'listbox',
+      'aria-label': labels.suggestions, hidden: true });
+    var pool = suggestionPool(data);
     var assetOptions = [el('option', { value: '', text: labels['asset.none'] })].concat(
       assets(data).map(function (a) {
         var described = [a.id, a.model, catalog[a.category] ? catalog[a.category].label : a.category]
@@ -470,10 +622,11 @@
     var acquired = el('input', { id: prefix + '-acquired', name: 'acquired', type: 'date',
       'data-field': 'acquired' });
 
+    var itemField = field(item.id, labels.item, item, labels['item.hint']);
+    itemField.classList.add('scopekb-checker__combobox');
+    itemField.appendChild(list);
     var subject = el('fieldset', { class: 'scopekb-checker__subject' }, [
-      el('legend', { text: labels.subject }),
-      field(item.id, labels.item, item, labels['item.hint']), datalist,
-      field(asset.id, labels.asset, asset)
+      el('legend', { text: labels.subject }), itemField, field(asset.id, labels.asset, asset)
     ]);
     var form = el('form', { class: 'scopekb-checker__form', 'aria-label': labels.title, novalidate: true }, [
       field(kind.id, labels.kind, kind), subject,
@@ -504,8 +657,98 @@
         decision.reasons[0].text].join(' — ');
     }
 
+    // --- the subject's suggestions
+    var offered = [];
+    var active = -1;
+
+    function highlight(n) {
+      var options = list.children;
+      if (active >= 0 && options[active]) { options[active].setAttribute('aria-selected', 'false'); }
+      active = n;
+      if (active >= 0 && options[active]) {
+        options[active].setAttribute('aria-selected', 'true');
+        item.setAttribute('aria-activedescendant', options[active].id);
+        options[active].scrollIntoView({ block: 'nearest' });
+      } else {
+        item.removeAttribute('aria-activedescendant');
+      }
+    }
+
+    function close() {
+      offered = [];
+      active = -1;
+      list.textContent = '';
+      list.hidden = true;
+      item.setAttribute('aria-expanded', 'false');
+      item.removeAttribute('aria-activedescendant');
+    }
+
+    function offer() {
+      close();
+      offered = suggest(pool, item.value, MAX_SUGGESTED);
+      offered.forEach(function (entry, n) {
+        var category = catalog[entry.category];
+        var note = category ? category.label : '';
+        if (entry.asset) {
+          note = [labels['suggest.asset'], note, entry.asset.acquired ?
+            labels['suggest.acquired'].replace('{date}', entry.asset.acquired) : ''].filter(Boolean).join(' · ');
+        }
+        var option = el('li', { id: listId + '-' + n, class: 'scopekb-checker__suggestion', role: 'option',
+          'aria-selected': 'false', 'data-asset': entry.asset ? entry.asset.id : null }, [
+          el('span', { class: 'scopekb-checker__suggestion-text', text: entry.text }),
+          note ? el('span', { class: 'scopekb-checker__suggestion-note', text: note }) : null
+        ]);
+        // mousedown would take the focus from the field before the click chooses.
+        option.addEventListener('mousedown', function (event) { event.preventDefault(); });
+        option.addEventListener('click', function () { choose(n); });
+        option.addEventListener('mousemove', function () { if (active !== n) { highlight(n); } });
+        list.appendChild(option);
+      });
+      list.hidden = !offered.length;
+      item.setAttribute('aria-expanded', offered.length ? 'true' : 'false');
+    }
+
+    // An asset chosen is the subject as --asset ID; a text, as --item TEXT.
+    function choose(n) {
+      var entry = offered[n < 0 ? 0 : n];
+      if (!entry) { return; }
+      if (entry.asset) {
+        asset.value = entry.asset.id;
+        item.value = '';
+      } else {
+        item.value = entry.text;
+        asset.value = '';
+      }
+      close();
+      update();
+    }
+
     // The subject is an item or an asset, never both: picking one clears the other.
-    item.addEventListener('input', function () { if (item.value) { asset.value = ''; } update(); });
+    item.addEventListener('input', function () {
+      if (item.value) { asset.value = ''; }
+      update();
+      if (item.value) { offer(); } else { close(); }
+    });
+    item.addEventListener('keydown', function (event) {
+      var open = !list.hidden;
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        if (!open) { offer(); }
+        if (offered.length) {
+          var last = offered.length - 1;
+          highlight(event.key === 'ArrowDown' ? (active >= last ? 0 : active + 1) : (active <= 0 ? last : active - 1));
+        }
+      } else if (event.key === 'Enter' && open) {
+        choose(active);
+      } else if (event.key === 'Escape' && open) {
+        close();
+      } else {
+        return;
+      }
+      event.preventDefault();
+      // Material binds some keys to its own search; these are for the suggestions.
+      event.stopPropagation();
+    });
+    item.addEventListener('blur', close);
     asset.addEventListener('change', function () { if (asset.value) { item.value = ''; } update(); });
     [kind, date, acquired].forEach(function (control) {
       control.addEventListener('input', update);
@@ -513,12 +756,40 @@
     });
     form.addEventListener('submit', function (event) { event.preventDefault(); update(); });
 
+    // What the address asks for (the client finder's link): the form filled in, the verdict shown.
+    var focus = null;
+    if (wanted) {
+      if (wanted.kind && KINDS.indexOf(wanted.kind) >= 0) { kind.value = wanted.kind; }
+      if (wanted.date) { date.value = wanted.date; }
+      if (wanted.acquired) { acquired.value = wanted.acquired; }
+      var chosen = wanted.asset ? assets(data).filter(function (a) {
+        return casefold(a.id) === casefold(strip(wanted.asset));
+      })[0] : null;
+      if (chosen) {
+        asset.value = chosen.id;
+        focus = asset;
+      } else {
+        item.value = wanted.item || '';
+        focus = item;
+      }
+    }
+
     root.textContent = '';
     root.appendChild(form);
     root.appendChild(result);
     root.appendChild(announce);
     update();
     root.setAttribute('data-ready', 'true');
+    if (focus) {
+      // The checker's heading at the top of the window, below Material's header, which stays in view.
+      var heading = document.getElementById('scopekb-check');
+      var header = document.querySelector('.md-header');
+      if (heading) {
+        window.scrollTo(0, heading.getBoundingClientRect().top + window.pageYOffset -
+          (header ? header.offsetHeight : 0) - 8);
+      }
+      focus.focus({ preventScroll: !!heading });
+    }
   }
 
   function show(result, data, decision, catalog) {
@@ -572,11 +843,20 @@
     var root = document.getElementById('scopekb-checker');
     if (!root || root.getAttribute('data-ready') === 'true') { return; }
     var data = pageData();
-    if (data) { build(root, data); }
+    if (data) { build(root, data, preset(window.location.hash)); }
   }
 
+  // A new address on the same page (a link to #asset=… followed from it): the form filled in anew.
+  window.addEventListener('hashchange', function () {
+    var root = document.getElementById('scopekb-checker');
+    var wanted = preset(window.location.hash);
+    var data = wanted && root && root.getAttribute('data-ready') === 'true' ? pageData() : null;
+    if (data) { build(root, data, wanted); }
+  });
+
   window.scopekbDecide = decide;
-  window.scopekbChecker = { decide: decide, normalForm: normalForm, pageData: pageData, start: start };
+  window.scopekbChecker = { decide: decide, normalForm: normalForm, pageData: pageData, start: start,
+    suggest: suggest, suggestionPool: suggestionPool, preset: preset, oneEdit: oneEdit };
 
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', start);

@@ -7,6 +7,7 @@ mismatches are reported at once.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -88,3 +89,26 @@ def test_normal_form_agrees_with_python(site, page):
     got = page.evaluate("(texts) => texts.map(window.scopekbChecker.normalForm)", texts)
     want = [normal_form(t) for t in texts]
     assert got == want, [(t, w, g) for t, w, g in zip(texts, want, got) if w != g]
+
+
+def test_a_name_that_may_mean_the_pages_client_is_asked_about(site, kb, page):
+    """Spec v2, step 1: a name that is not exactly the client's but may mean it gets `ask`
+    (client-uncertain) as from `scopekb check`, where the example has no other client it may mean."""
+    from scopekb.coverage.decide import Request, decide
+    from scopekb.coverage.match import may_mean
+
+    texts = {"menuiserie-berard-fils": ["berrad", "Menuiserei", "bérard fils", "zzz", ""],
+             "hotel-le-belvedere": ["hotl", "belvedre", "otel belv", "tel belv"],
+             "editions-marchand-cie": ["marchnd", "editions", "Éditions Marchand"]}
+    asked = 0
+    for slug, names in texts.items():
+        page.goto(site.client_pages[slug])
+        lang = page_data(page)["lang"]
+        for text in names:
+            got = page.evaluate("(client) => window.scopekbDecide(window.scopekbChecker.pageData(), {client})", text)
+            want = decide(kb, Request(client=text, date=dt.date.today()), lang).as_json()
+            if kb.find_client(text) is None:
+                assert [other for other, _ in may_mean(kb, text)] in ([], [slug])  # no other client here
+            assert got == want, text
+            asked += got["reasons"][0]["code"] == "client-uncertain"
+    assert asked == 7  # berrad, Menuiserei, hotl, belvedre, otel belv, marchnd, editions

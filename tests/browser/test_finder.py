@@ -20,12 +20,14 @@ def test_three_letters_of_each_client_then_enter(site, kb, page):
         results = find(page, site.url, letters)
         assert client.name in [r["name"] for r in results], (letters, results)
         # Every result answers the letters typed, ignoring case and accents.
-        assert results[0]["href"] in site.client_pages.values()
+        assert results[0]["page"] in site.client_pages.values()
+        # found by its name: the page opens at its checker, ready for the subject
+        assert results[0]["fragment"] == "#check"
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert page.url == results[0]["href"]
         opened = page.get_attribute(CHECKER, "data-client")
-        assert site.client_pages[opened] == results[0]["href"]
+        assert site.client_pages[opened] == results[0]["page"]
 
 
 def test_accents_and_case_do_not_matter(site, kb, page):
@@ -45,10 +47,10 @@ def search_each(page, site, queries: list[str], per_query: str) -> dict:
     """{query: per_query's value} in the home page, where `f` is the finder and `data` its prepared index."""
     page.goto(site.url)
     page.wait_for_selector(INPUT)
+    page.wait_for_function("window.scopekbFinderIndex !== undefined")
     return page.evaluate("""async (queries) => {
         const f = window.scopekbFinder;
-        const index = await (await fetch(document.getElementById('scopekb-finder').dataset.index)).json();
-        const data = f.prepare(index);
+        const data = f.prepare(window.scopekbFinderIndex);
         const out = {};
         for (const query of queries) out[query] = (%s)(query);
         return out;
@@ -71,10 +73,61 @@ def test_the_best_hits_kept_are_the_first_of_all_hits(site, page):
 
 
 def test_words_typed_in_any_order_each_begin_a_word_of_a_name(site, page):
-    queries = ["belv hotel", "Le Hôtel", "hotel belv", "otel belv", "hotel zzz", "otel elv", "belvedere hotel le"]
+    queries = ["belv hotel", "Le Hôtel", "hotel belv", "tel belv", "otel belv", "hotel zzz", "otel elv",
+               "belvedere hotel le"]
     found = search_each(page, site, queries, """(query) =>
         f.search(data, f.normalForm(query), 50).hits.map((h) => [h.client.name, h.score])""")
-    assert found["belv hotel"] == found["Le Hôtel"] == [["Hôtel Le Belvédère", 4]]
-    assert found["hotel belv"] == [["Hôtel Le Belvédère", 1]]  # as typed: the start of its alias Hôtel Belvédère
-    assert found["otel belv"] == [["Hôtel Le Belvédère", 3]]  # as typed, inside a word
-    assert found["hotel zzz"] == found["otel elv"] == [] and found["belvedere hotel le"] == [["Hôtel Le Belvédère", 4]]
+    assert found["belv hotel"] == found["Le Hôtel"] == [["Hôtel Le Belvédère", 1004]]  # words in any order
+    assert found["hotel belv"] == [["Hôtel Le Belvédère", 1001]]  # as typed: the start of its alias Hôtel Belvédère
+    assert found["tel belv"] == [["Hôtel Le Belvédère", 3003]]  # as typed, inside a word
+    assert found["otel belv"] == [["Hôtel Le Belvédère", 1014]]  # otel: one letter from hotel
+    assert found["hotel zzz"] == found["otel elv"] == [] and found["belvedere hotel le"] == [["Hôtel Le Belvédère", 1004]]
+
+
+def test_a_word_of_four_letters_or_more_may_be_one_edit_away(site, page):
+    """Spec v2: a letter missing, added, changed, or two swapped, in a word of 4 characters or more."""
+    queries = ["hotel belvedre", "hotl", "otel", "berrad", "bearrd", "menuserie", "barerd", "brad", "hotel belvedre zz",
+               "Bérard", "HÔTEL LE BELVÉDÈRE"]
+    found = search_each(page, site, queries, """(query) =>
+        f.search(data, f.normalForm(query), 50).hits.map((h) => [h.client.name, h.score, h.distance])""")
+    hotel, berard = "Hôtel Le Belvédère", "Menuiserie Bérard & Fils"
+    assert found["hotel belvedre"] == found["hotl"] == found["otel"] == [[hotel, 1014, 1]]
+    assert found["berrad"] == found["bearrd"] == found["menuserie"] == [[berard, 1014, 1]]  # swapped, added, missing
+    assert found["barerd"] == found["brad"] == found["hotel belvedre zz"] == []  # two edits; 3 letters; no zz
+    assert found["Bérard"] == [[berard, 1001, 0]]  # the start of its alias Bérard & Fils
+    assert found["HÔTEL LE BELVÉDÈRE"] == [[hotel, 0, 0]]  # its name, exactly
+
+
+def test_materials_search_index_waits_on_the_finder_page_until_its_box_is_used(site, kb, page):
+    """The index (megabytes for thousands of clients) would be parsed while the technician types a name."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("search_index.json")
+            else None)
+    results = find(page, site.url, kb.clients[next(iter(kb.clients))].name[:3])
+    page.wait_for_load_state("networkidle")
+    assert results and asked == []
+    page.click("input.md-search__input")
+    page.keyboard.type("imprimante")
+    page.wait_for_selector(".md-search-result__item")
+    assert len(asked) == 1
+    page.goto(site.client_pages[next(iter(kb.clients))], wait_until="networkidle")
+    assert len(asked) == 2  # other pages load it as they load
+
+
+def test_the_site_opened_from_disk_finds_clients_and_opens_their_page(site, kb, page):
+    """file://: no XHR may read the index there (CORS), but a script may: the finder works as served."""
+    home = (site.root / "index.html").as_uri()
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    slug, client = next((s, c) for s, c in kb.clients.items() if c.aliases)
+    results = find(page, home, client.name[:4])
+    assert results[0]["name"] == client.name and results[0]["href"].startswith("file://"), results
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.startswith((site.root / "clients").as_uri())
+    assert page.get_attribute(CHECKER, "data-client") == slug
+    page.wait_for_selector(f'{CHECKER}[data-ready="true"]', state="attached")  # its checker works too
+    # every way in: an alias, without accents, in capitals
+    for text in (client.aliases[0], normal_form(client.aliases[0]).upper()):
+        assert client.name in [r["name"] for r in find(page, home, text)], text
+    assert not [url for url in failed if "/assets/scopekb/" in url], failed

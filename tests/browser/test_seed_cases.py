@@ -34,7 +34,7 @@ def open_client(page, site, kb, slug: str) -> dict:
     client = kb.clients[slug]
     results = open_first(page, site.url, client.name[:3])
     assert results[0]["name"] == client.name, results
-    assert page.url == site.client_pages[slug]
+    assert page.url.split("#")[0] == site.client_pages[slug]
     wait_for_checker(page)
     return page_data(page)
 

@@ -28,7 +28,10 @@ from scopekb.kb.model import REQUEST_KINDS, Client, KnowledgeBase, normal_form, 
 AUDIENCES = ("internal",)
 HOME_PAGE = "index.md"
 CALL_PAGE = "accueil-appel.md"
-FINDER_INDEX = f"{ASSET_DIR}/finder-index.json"
+# A script rather than JSON fetched by XHR: a site opened from disk (file://) may not fetch files, but it
+# loads scripts. finder.js adds it to the page once the page is up, off the path of the first keystrokes.
+FINDER_INDEX = f"{ASSET_DIR}/finder-index.js"
+FINDER_GLOBAL = "scopekbFinderIndex"
 # The home page's overview is cut into tables of this many rows, which the browser lays out only near the
 # viewport (scopekb.css): one table of 5,000 rows was styled, laid out and traced by the garbage collector
 # as a whole, and held up the finder's first keystrokes after the page loaded.
@@ -63,7 +66,7 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
         HOME_PAGE: render_home(site),
         CALL_PAGE: render_markdown("call-reception.md.j2", t=site.t, w=site.w, md=site.markdown, kinds=REQUEST_KINDS,
                                    home=Markup(HOME_PAGE)),
-        FINDER_INDEX: json.dumps(finder_index(kb), ensure_ascii=False, separators=(",", ":")),
+        FINDER_INDEX: finder_script(kb),
         SHARED_ASSET: shared_script(kb, lang),
     }
     files.update(category_pages(site))
@@ -176,27 +179,48 @@ def checker_block(site: SiteContext, client: Client) -> Markup:
 def finder_index(kb: KnowledgeBase) -> dict:
     """The client finder's index, kept small: ≤ 1 MB at 5,000 clients.
 
-    Per client: [name, slug, terms, model numbers]. `terms` are the normal
-    forms of its name (first), aliases, slug and asset ids, joined by "|";
-    the slug is "" when it is the name's normal form with "-" for spaces.
+    Per client: [name, slug, names, assets, asset models].
+    - names: the normal forms that name the client for `scopekb check` (its name first, then its aliases
+      and slug: kb.names), joined by "|", so that the finder finds what check's "may mean" finds;
+    - slug: "" when it is the name's normal form with "-" for spaces;
+    - assets: its asset ids as written (the checker is opened on one of them), joined by "|";
+    - asset models: for each asset, the number of its model in `models`, or -1.
     Models are shared between clients: listed once, with their normal form.
     """
+    forms: dict[str, list[str]] = {}
+    for form, slug in kb.names.items():
+        forms.setdefault(slug, []).append(form)
     models: dict[str, int] = {}
     clients = []
     for client in kb.clients.values():
-        terms = [normal_form(client.name), *(normal_form(a) for a in client.aliases),
-                 normal_form(client.slug)]
-        model_ids: list[int] = []
+        name = normal_form(client.name)
+        terms = list(dict.fromkeys([name, *forms.get(client.slug, ())]))
+        assets: dict[str, int] = {}
         for contract in client.contracts:
             for asset in contract.equipment:
-                terms.append(normal_form(asset.id))
-                if asset.model:
-                    number = models.setdefault(asset.model, len(models))
-                    if number not in model_ids:
-                        model_ids.append(number)
-        slug = "" if client.slug == slugify(client.name) else client.slug
-        clients.append([client.name, slug, "|".join(dict.fromkeys(terms)), model_ids])
-    return {"version": 1, "models": [[m, normal_form(m)] for m in models], "clients": clients}
+                if asset.id not in assets:
+                    assets[asset.id] = models.setdefault(asset.model, len(models)) if asset.model else -1
+        slug = "" if client.slug == slugify(client.name) and terms[0] == name else client.slug
+        clients.append([client.name, slug, "|".join(terms), "|".join(assets), list(assets.values())])
+    return {"version": 2, "models": [[m, normal_form(m)] for m in models], "clients": clients}
+
+
+def finder_script(kb: KnowledgeBase) -> str:
+    """FINDER_INDEX: a script that hands `finder_index` to finder.js as `window.scopekbFinderIndex`.
+
+    The index is a JSON text in a string, given to JSON.parse: a JavaScript engine reads a string and
+    JSON faster than the same data as an object literal. In a file of its own, not in a page, so nothing
+    in it can end a script element; the string is a JSON string, which JavaScript reads the same.
+    """
+    text = json.dumps(finder_index(kb), ensure_ascii=False, separators=(",", ":"))
+    return f"window.{FINDER_GLOBAL} = JSON.parse({json.dumps(text, ensure_ascii=False)});\n"
+
+
+def read_finder_script(script: str) -> dict:
+    """The index in a FINDER_INDEX script (for tests and benchmarks)."""
+    head = f"window.{FINDER_GLOBAL} = JSON.parse("
+    assert script.startswith(head) and script.endswith(");\n"), script[:80]
+    return json.loads(json.loads(script[len(head):-3]))
 
 
 BODIES = {"client": client_body, "tree": tree_body}  # page_body's makers, by kind of page

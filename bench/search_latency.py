@@ -200,6 +200,32 @@ def first_query_after_load(browser, url: str) -> tuple[list[float], list[float]]
     return firsts, wholes
 
 
+def index_breakdown(browser, url: str, index_file: str) -> str:
+    """Where a first query's time goes, median of LOADS page loads: loading the index script (fetch and
+    parse), preparing it (splitting its strings), the first one-letter search, then a whole word."""
+    steps = []
+    for _ in range(LOADS):
+        page = new_page(browser)
+        page.goto(url, wait_until="load")
+        steps.append(page.evaluate("""async (file) => {
+          const started = performance.now();
+          await new Promise((resolve) => {
+            const script = document.createElement('script');
+            script.src = file; script.onload = resolve; document.head.appendChild(script); });
+          const loaded = performance.now();
+          const data = window.scopekbSearch.prepare(window.scopekbSearchIndex);
+          const prepared = performance.now();
+          window.scopekbSearch.search(data, 'i', 10);
+          const letter = performance.now();
+          window.scopekbSearch.search(data, 'imprimantes', 10);
+          return [loaded - started, prepared - loaded, letter - prepared, performance.now() - letter];
+        }""", index_file))
+        page.close()
+    medians = [statistics.median(step[n] for step in steps) for n in range(4)]
+    return ("load and parse {:.0f} ms, prepare {:.0f} ms, search 'i' {:.0f} ms, then 'imprimantes' {:.1f} ms"
+            .format(*medians))
+
+
 def finder_after_load(browser, url: str) -> list[float]:
     """The client finder's first three keystrokes right after the page loads, each to its next frame."""
     timings = []
@@ -315,6 +341,9 @@ def bench(browser, root: Path, clients: int, old: bool) -> None:
             firsts, wholes = first_query_after_load(browser, f"{url}search-{variant}.html")
             print(f"    load on {variant:<13} first key to first results: {percentiles(firsts)}")
             print(f"    {'':<21} last key to its results:     {percentiles(wholes)}")
+        for label, file in (("split", "assets/scopekb/search-index.js"),
+                            ("single", "assets/scopekb/search-index-single.js")):
+            print(f"    where it goes, {label:<6} {index_breakdown(browser, url + 'search-focus.html', file)}")
         firsts, wholes = first_query_after_load(browser, (site / "search-focus.html").as_uri())
         print(f"    file://, on focus    first key to first results: {percentiles(firsts)}")
         print("  the finder's first 3 keystrokes right after load, key to next frame:")

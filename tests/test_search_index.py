@@ -156,6 +156,15 @@ def test_varints_round_trip(values):
 
 
 @given(st.text())
+def test_normalize_is_lowercase_decomposed_without_marks(text):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    expected = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    assert normalize(text) == expected.replace("œ", "oe").replace("æ", "ae")
+
+
+@given(st.text())
 def test_any_text_indexes_and_stays_inside_its_script(text):
     files = build_search_index([SearchDocument("a.html", text, "client", text, keywords=(text,))])
     assert "<" not in files.index and "\u2028" not in files.index

@@ -137,11 +137,26 @@ class SearchIndexFiles:
         return {INDEX_FILE: self.index, SNIPPETS_FILE: self.snippets}
 
 
+class _Plain(dict):
+    """str.translate's table for decomposed text: combining marks (any category M) removed, œ and æ
+    spelled out; each character looked up once (a loop over characters cost most of an index's build)."""
+
+    def __missing__(self, code: int):
+        char = chr(code)
+        plain = "" if unicodedata.category(char).startswith("M") else {"œ": "oe", "æ": "ae"}.get(char, char)
+        self[code] = plain
+        return plain
+
+
+_PLAIN = _Plain()
+
+
 def normalize(text: str) -> str:
     """Lowercase, without accents, œ and æ spelled out: what search.js's normalize does to a query."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-    return plain.replace("œ", "oe").replace("æ", "ae")
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return unicodedata.normalize("NFD", lowered).translate(_PLAIN)
 
 
 def words(text: str) -> list[str]:

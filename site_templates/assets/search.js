@@ -245,7 +245,7 @@
     }
 
     function highlight(n) {
-      var options = list.children;
+      var options = list.querySelectorAll("[role=option]");
       if (active >= 0 && options[active]) options[active].setAttribute("aria-selected", "false");
       active = n;
       if (active >= 0 && options[active]) {
@@ -265,11 +265,13 @@
     }
 
     function option(hit, n) {
+      // The link is the option (a link inside an option would nest two interactive controls).
       var doc = data.docs[hit.doc], item = document.createElement("li"), link = document.createElement("a");
-      item.id = "scopekb-search-option-" + n;
       item.className = "scopekb-search__result";
-      item.setAttribute("role", "option");
-      item.setAttribute("aria-selected", n === active ? "true" : "false");
+      item.setAttribute("role", "none");
+      link.id = "scopekb-search-option-" + n;
+      link.setAttribute("role", "option");
+      link.setAttribute("aria-selected", n === active ? "true" : "false");
       link.href = urlOf(doc);
       link.tabIndex = -1;
       var kind = document.createElement("span"), title = document.createElement("span");

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from .axe import serious_violations
 from .search_page import HOSTILE, write_site
 from .serve import serve
 
@@ -173,6 +174,14 @@ def test_box_in_the_header_with_its_words_and_roles(page, http_fr):
     assert page.evaluate("document.activeElement.id") == "scopekb-search-input"
     hits(page, "garage")
     assert page.get_attribute("#scopekb-search-results", "aria-label") == "Résultats de la recherche"
+
+
+def test_open_list_has_no_serious_accessibility_violation(page, http_fr, axe_script):
+    page.goto(http_fr)
+    hits(page, "travail")
+    page.keyboard.press("ArrowDown")
+    found = serious_violations(page, axe_script)
+    assert not found, "\n".join(found)
 
 
 def test_page_without_header(page, base_url):

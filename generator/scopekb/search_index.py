@@ -31,6 +31,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -98,6 +99,7 @@ UI_STRINGS = {
 
 # 64 letters that need no escaping in a JS string: 0-31 continue a number, 32-63 end it.
 VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+_LAST_DIGIT = VARINT_ALPHABET[32:]
 _WORD = re.compile(r"[a-z0-9]+")
 _SPACE = re.compile(r"\s+")
 _LETTERS = re.compile(r"[^\W_]+")
@@ -159,6 +161,10 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFD", lowered).translate(_PLAIN)
 
 
+# A site has some ten thousand distinct words, each written thousands of times.
+_normal_word = lru_cache(maxsize=1 << 16)(normalize)
+
+
 def words(text: str) -> list[str]:
     """The normalised words of `text`, in order: runs of a-z and 0-9."""
     return _WORD.findall(normalize(text))
@@ -192,7 +198,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
     """
     lowered = text.lower()
     expected = words(text)
-    found = [(raw, normalize(raw)) for raw in _LETTERS.findall(lowered)]
+    found = [(raw, _normal_word(raw)) for raw in _LETTERS.findall(lowered)]
     if [form for _, form in found] == expected:
         return found
     found = _tokens_by_character(lowered)
@@ -218,6 +224,9 @@ def encode_varints(values) -> str:
     """Non-negative integers as letters of VARINT_ALPHABET, 5 bits a letter, the last one of each marked."""
     out = []
     for value in values:
+        if 0 <= value < 32:  # most values: one letter
+            out.append(_LAST_DIGIT[value])
+            continue
         if value < 0:
             raise ValueError("varints are non-negative")
         digits = [32 + (value & 31)]
@@ -260,8 +269,9 @@ def js_literal(value) -> str:
 
 
 def _summary(document: SearchDocument) -> str:
-    text = one_line(document.summary if document.summary is not None else document.text)
-    if len(text) <= SNIPPET_CHARS:
+    whole = document.summary if document.summary is not None else document.text
+    text = one_line(whole[: 4 * SNIPPET_CHARS])  # a long text's end is never shown: not worth collapsing
+    if len(text) <= SNIPPET_CHARS and len(whole) <= 4 * SNIPPET_CHARS:
         return text
     cut = text.rfind(" ", 0, SNIPPET_CHARS)
     return text[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS] + "…"
@@ -284,16 +294,20 @@ class _Collector:
         return found
 
     def add(self, doc: int, text: str, flag: int, skip_stop_words: bool) -> None:
-        for raw, form in tokens(text):
+        # Each distinct word once (a text repeats most of its words): counting is done in C.
+        for (raw, form), times in Counter(tokens(text)).items():
             if skip_stop_words and form in self.stop:
                 continue
             word_stem = self._stem(raw)
             # A form seen with two stems (accented and not: "été", "ete") keeps the first, in document order.
-            self.form_stem.setdefault(form, word_stem)
-            flags = self.postings.setdefault(word_stem, {})
+            if form not in self.form_stem:
+                self.form_stem[form] = word_stem
+            flags = self.postings.get(word_stem)
+            if flags is None:
+                flags = self.postings[word_stem] = {}
             old = flags.get(doc, 0)
-            if flag == 1:  # one more time in the text, up to TEXT_MASK
-                flags[doc] = (old & ~TEXT_MASK) | min(TEXT_MASK, (old & TEXT_MASK) + 1)
+            if flag == 1:  # `times` more in the text, counted up to TEXT_MASK
+                flags[doc] = (old & ~TEXT_MASK) | min(TEXT_MASK, (old & TEXT_MASK) + times)
             else:
                 flags[doc] = old | flag
 

@@ -28,10 +28,14 @@ def index_of(documents, lang="fr") -> dict:
 def postings(index: dict, word_stem: str) -> dict[int, int]:
     """{document: flags} of a stem, decoded as search.js decodes them."""
     line = index["postings"].split("\n")[index["stems"].split("\n").index(word_stem)]
-    found, doc = {}, 0
-    for value in decode_varints(line):
-        doc += value >> 4
-        found[doc] = value & 15
+    named, text_only = line.split(".")
+    found = {}
+    for part, in_title_or_keywords in ((named, True), (text_only, False)):
+        doc = 0
+        for value in decode_varints(part):
+            doc += value >> 4
+            assert bool(value & (TITLE_FLAG | KEYWORD_FLAG)) == in_title_or_keywords
+            found[doc] = value & 15
     return found
 
 

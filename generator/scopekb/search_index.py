@@ -17,7 +17,10 @@ Why this shape (figures in the commit messages, bench/search_latency.py):
   browser parses a string literal at memory speed and splits it once.
   Postings are varints in a 64-letter alphabet (`encode_varints`), each value
   holding the gap to the previous document and the fields the stem was seen
-  in (title, keywords, text count).
+  in (title, keywords, text count); a stem's line has the documents that name
+  it (title, keywords) first, then "." and those that only have it in their
+  text: as you type one or two letters, search.js reads only the first part
+  (thousands of words begin with "a"; their texts are every page).
 - The first file holds what a search needs (documents' kind, URL, title, the
   dictionary and the postings); the second, loaded right after, holds the
   snippets shown under each hit, which a search never reads.
@@ -268,6 +271,14 @@ def js_literal(value) -> str:
     return text
 
 
+def _encode_postings(entries: list[tuple[int, int]]) -> str:
+    previous, values = 0, []
+    for doc, flags in entries:
+        values.append(((doc - previous) << 4) | flags)
+        previous = doc
+    return encode_varints(values)
+
+
 def _summary(document: SearchDocument) -> str:
     whole = document.summary if document.summary is not None else document.text
     text = one_line(whole[: 4 * SNIPPET_CHARS])  # a long text's end is never shown: not worth collapsing
@@ -330,11 +341,10 @@ def build_search_index(documents: list[SearchDocument], lang: str = "fr", split:
     forms = sorted(collector.form_stem)
     postings = []
     for s in stems:
-        previous, values = 0, []
-        for doc, flags in sorted(collector.postings[s].items()):
-            values.append(((doc - previous) << 4) | flags)
-            previous = doc
-        postings.append(encode_varints(values))
+        entries = sorted(collector.postings[s].items())
+        named = [(doc, flags) for doc, flags in entries if flags & (TITLE_FLAG | KEYWORD_FLAG)]
+        text_only = [(doc, flags) for doc, flags in entries if not flags & (TITLE_FLAG | KEYWORD_FLAG)]
+        postings.append(_encode_postings(named) + "." + _encode_postings(text_only))
 
     records = []
     for document in documents:

@@ -23,6 +23,9 @@
   // How much a stem counts for a query word: the word's own form (or another form of its stem), a word
   // it begins (typing goes on), the stem of a form the site never uses.
   var EXACT = 1, PREFIX = 0.6, UNSEEN_FORM = 0.9;
+  // Words a query word of fewer letters begins are looked for in titles and keywords only: as the first
+  // letters are typed, texts would match nearly every page, at the cost of decoding all their postings.
+  var MIN_TEXT_PREFIX = 3;
   // An unseen form is cut back to a known stem by at most this many letters (French endings:
   // "-issements", "-atrices"), and never to fewer than MIN_STEM.
   var MAX_ENDING = 6, MIN_STEM = 3;
@@ -73,19 +76,31 @@
     return low;
   }
 
-  // A stem's postings as [document, flags, document, flags, ...], decoded once.
-  function postingsOf(data, stem) {
-    var found = data.decoded.get(stem);
-    if (!found) {
-      var values = decodeVarints(data.postings[stem]), doc = 0;
-      found = new Int32Array(values.length * 2);
-      for (var i = 0; i < values.length; i++) {
-        doc += values[i] >>> 4;
-        found[2 * i] = doc;
-        found[2 * i + 1] = values[i] & 15;
-      }
-      data.decoded.set(stem, found);
+  // A stem's postings as {entries: [document, flags, document, flags, ...], count}, decoded once, straight
+  // into a typed array. A line holds the documents that name the stem (title, keywords), ".", then those
+  // that only have it in their text; `named` decodes the first part only (count is of both).
+  function postingsOf(data, stem, named) {
+    var key = named ? -1 - stem : stem, found = data.decoded.get(key);
+    if (found) return found;
+    var text = data.postings[stem], dot = text.indexOf("."), end = named ? dot : text.length;
+    var count = 0, all = 0, i;
+    for (i = 0; i < text.length; i++) {
+      if (DIGIT[text.charCodeAt(i)] >= 32) { all++; if (i < end) count++; }
     }
+    var entries = new Int32Array(count * 2), doc = 0, current = 0, at = 0;
+    for (i = 0; i < end; i++) {
+      if (i === dot) { doc = 0; continue; }
+      var digit = DIGIT[text.charCodeAt(i)];
+      current = current * 32 + (digit & 31);
+      if (digit >= 32) {
+        doc += current >>> 4;
+        entries[at++] = doc;
+        entries[at++] = current & 15;
+        current = 0;
+      }
+    }
+    found = { entries: entries, count: all };
+    data.decoded.set(key, found);
     return found;
   }
 
@@ -122,7 +137,7 @@
       var optional = data.stop.has(queryWords[w]);
       if (stems.size === 0 && optional) continue;
       if (stems.size === 0) return { hits: [], count: 0 };
-      parts.push({ stems: stems, optional: optional });
+      parts.push({ stems: stems, optional: optional, short: queryWords[w].length < MIN_TEXT_PREFIX });
       if (!optional) required++;
     }
     if (!parts.length) return { hits: [], count: 0 };
@@ -133,7 +148,8 @@
       best.fill(0);
       title.fill(0);
       part.stems.forEach(function (weight, stem) {
-        var postings = postingsOf(data, stem), idf = Math.log(1 + count / (postings.length / 2));
+        var found = postingsOf(data, stem, part.short && weight === PREFIX);
+        var postings = found.entries, idf = Math.log(1 + count / found.count);
         for (var i = 0; i < postings.length; i += 2) {
           var doc = postings[i], flags = postings[i + 1];
           var score = weight * idf * ((flags & TITLE_FLAG ? 5 : 0) + (flags & KEYWORD_FLAG ? 3 : 0) +

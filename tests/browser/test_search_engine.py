@@ -83,6 +83,9 @@ def test_prefix_aliases_and_asset_ids(page, base_url):
     assert titles(hits(page, "PRN-01")) == ["Cabinet Dupont & Associés"]
     assert titles(hits(page, "cda"))[0] == "Cabinet Dupont & Associés"
     assert "Garage Rousseau" in titles(hits(page, "postes de trav"))
+    # One or two letters match titles and keywords only, not every text with a word that begins so.
+    assert titles(hits(page, "tr")) == ["Dupont Transports"]
+    assert set(titles(hits(page, "tra"))) > {"Dupont Transports", "Garage Rousseau"}
 
 
 def test_exact_client_name_ranks_first(page, http_fr):

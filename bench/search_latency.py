@@ -49,7 +49,8 @@ from site_build import make_knowledge_base  # noqa: E402
 
 from scopekb.load import load_knowledge_base  # noqa: E402
 from scopekb.render import finder_index  # noqa: E402
-from scopekb.search_index import build_search_index, script_attributes  # noqa: E402
+from scopekb.search_index import build_search_index  # noqa: E402
+from scopekb.search_ui import script_attributes  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scopekb.search_index import (INDEX_GLOBAL, KEYWORD_FLAG, SNIPPETS_GLOBAL, TITLE_FLAG, SearchDocument,
-                                  build_search_index, decode_varints, encode_varints, normalize, script_attributes,
-                                  stem, tokens, words)
+from scopekb.search_index import (INDEX_GLOBAL, KEYWORD_FLAG, SNIPPETS_GLOBAL, STRINGS_GLOBAL, TITLE_FLAG,
+                                  SearchDocument, build_search_index, decode_varints, encode_varints, normalize,
+                                  stem, strings_script, tokens, words)
+from scopekb.search_ui import UI_STRINGS, script_attributes
 
 HOSTILE = "</script><img src=x onerror=alert(1)> \u2028\u2029 <!-- & ]]>"
 
@@ -146,6 +147,14 @@ def test_split_and_single_file_hold_the_same_snippets():
     split, single = build_search_index(documents), build_search_index(documents, split=False)
     assert data_of(split.snippets, SNIPPETS_GLOBAL)["snippets"] == data_of(single.index, INDEX_GLOBAL)["snippets"]
     assert data_of(split.snippets, SNIPPETS_GLOBAL)["snippets"].endswith("…")
+
+
+def test_strings_script_has_every_word_in_each_language():
+    assert set(UI_STRINGS["fr"]) == set(UI_STRINGS["en"])
+    assert data_of(strings_script("en"), STRINGS_GLOBAL) == UI_STRINGS["en"]
+    assert data_of(strings_script(), STRINGS_GLOBAL)["none"] == "Aucun résultat"
+    with pytest.raises(ValueError):
+        strings_script("de")
 
 
 def test_script_attributes_are_escaped():

@@ -40,10 +40,14 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from .search_ui import UI_STRINGS
+
 INDEX_FILE = "assets/scopekb/search-index.js"
 SNIPPETS_FILE = "assets/scopekb/search-snippets.js"
+STRINGS_FILE = "assets/scopekb/search-strings.js"
 INDEX_GLOBAL = "scopekbSearchIndex"
 SNIPPETS_GLOBAL = "scopekbSearchSnippets"
+STRINGS_GLOBAL = "scopekbSearchStrings"
 FORMAT_VERSION = 1
 
 KINDS = ("client", "article", "category", "tree", "scenario")
@@ -64,40 +68,6 @@ STOP_WORDS = {
            "toi ton tu un une vos votre vous y c j m t"),
     "en": ("a an and are as at be but by for from has have i if in into is it its no not of on or our so "
            "that the their them then there these they this to was we were which will with you your"),
-}
-
-# Words of the user interface, in the site's language; the script tag's data attributes may override them.
-UI_STRINGS = {
-    "fr": {
-        "label": "Rechercher dans la base de connaissances",
-        "placeholder": "Rechercher",
-        "results": "Résultats de la recherche",
-        "loading": "Chargement de l'index de recherche…",
-        "none": "Aucun résultat",
-        "one": "1 résultat",
-        "many": "{n} résultats",
-        "more": "{n} premiers affichés",
-        "kind.client": "Client",
-        "kind.article": "Article",
-        "kind.category": "Catégorie",
-        "kind.tree": "Arbre de décision",
-        "kind.scenario": "Scénario",
-    },
-    "en": {
-        "label": "Search the knowledge base",
-        "placeholder": "Search",
-        "results": "Search results",
-        "loading": "Loading the search index…",
-        "none": "No result",
-        "one": "1 result",
-        "many": "{n} results",
-        "more": "first {n} shown",
-        "kind.client": "Client",
-        "kind.article": "Article",
-        "kind.category": "Category",
-        "kind.tree": "Decision tree",
-        "kind.scenario": "Scenario",
-    },
 }
 
 # 64 letters that need no escaping in a JS string: 0-31 continue a number, 32-63 end it.
@@ -380,21 +350,9 @@ def build_search_index(documents: list[SearchDocument], lang: str = "fr", split:
     return SearchIndexFiles(index_js, snippets_js, stats)
 
 
-def ui_strings(lang: str = "fr") -> dict[str, str]:
-    """The words of the search box, for data attributes of its script tag (see search.js)."""
-    return dict(UI_STRINGS[lang])
-
-
-def script_attributes(lang: str = "fr", base: str | None = None, load: str | None = None) -> str:
-    """The attributes of search.js's `<script>` tag for a page: its words in `lang`, the page's `base`
-    URL (relative: "../" for a page one folder down) and when to load the index, HTML-escaped."""
-    from html import escape
-
-    attributes = {"data-lang": lang}
-    if base is not None:
-        attributes["data-base"] = base
-    if load is not None:
-        attributes["data-load"] = load
-    for key in ("label", "placeholder", "loading"):  # shown before the index (which has the others) is loaded
-        attributes[f"data-{key}"] = UI_STRINGS[lang][key]
-    return " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attributes.items())
+def strings_script(lang: str = "fr") -> str:
+    """A small script with the search box's words (STRINGS_FILE): for pages whose script tags cannot
+    carry data attributes (MkDocs' extra_javascript), loaded before search.js."""
+    if lang not in UI_STRINGS:
+        raise ValueError(f"unknown search language {lang!r} (expected one of {', '.join(UI_STRINGS)})")
+    return f"window.{STRINGS_GLOBAL}={js_literal(UI_STRINGS[lang])};\n"

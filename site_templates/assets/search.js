@@ -6,6 +6,8 @@
  * site works from file:// as over HTTP; loaded when the box is first used (data-load="focus", the
  * default) or once the page is idle (data-load="idle").
  *
+ * The words of the box come from this script's tag, else from window.scopekbSearchStrings (a script
+ * loaded before this one, for pages whose script tags cannot carry attributes), else from the index.
  * Attributes of this script's tag, all optional:
  *   data-base      the site's root relative to the page ("../"); else Material's, else two folders up
  *                  from this script (it lives in assets/scopekb/)
@@ -242,8 +244,10 @@
     var status = box.querySelector(".scopekb-search__status"), list = box.querySelector("ul");
     var base = siteBase(), data = null, loading = false, shown = [], active = -1;
 
+    // A word of the box: from the script tag, else the strings script, else the index (once loaded).
     function say(key, n) {
-      var text = attribute(key.replace(".", "-"));
+      var text = attribute(key.replace(".", "-")), strings = window.scopekbSearchStrings;
+      if (text === null && strings && strings[key] !== undefined) text = strings[key];
       if (text === null) text = data && data.strings[key] !== undefined ? data.strings[key] : "";
       return text.replace("{n}", String(n));
     }

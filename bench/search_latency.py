@@ -56,7 +56,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTICLES = 200
-LOADS = 8  # page loads per way of loading the index
+LOADS = 12  # page loads per way of loading the index
 # The build runs the installed scopekb (the repository's current one, as `scopekb build` does), not
 # this checkout's generator/ that the bench itself imports.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"NO_MKDOCS_2_WARNING": "1"}
@@ -166,6 +166,11 @@ def install_new_search(site: Path, docs) -> dict:
     return {"seconds": seconds, "split": split, "single": single}
 
 
+def load_average() -> str:
+    """The machine's load: other work on its CPUs slows every figure here."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def size(text: str) -> str:
     raw = text.encode()
     return f"{len(raw) / 1e6:.2f} MB ({len(gzip.compress(raw)) / 1e6:.2f} MB gzipped)"
@@ -241,9 +246,9 @@ def finder_after_load(browser, url: str) -> list[float]:
     return timings
 
 
-def further_queries(browser, url: str) -> tuple[list[float], list[float], int]:
-    """Once the index is loaded: every keystroke of FURTHER_QUERIES to its results painted; the first key
-    of each query apart (the most results). Also the heaviest one-letter query."""
+def further_queries(browser, url: str) -> tuple[list[tuple[float, str]], list[float]]:
+    """Once the index is loaded: every keystroke of FURTHER_QUERIES to its results painted (with the query
+    it made); the first key of each query apart (the most results)."""
     page = new_page(browser)
     page.goto(url, wait_until="load")
     page.focus("#scopekb-search-input")
@@ -261,7 +266,7 @@ def further_queries(browser, url: str) -> tuple[list[float], list[float], int]:
             print(f"    (query {query!r}: {len(bench['keys'])} keys, {len(bench['results'])} results reported)")
         bench = page.evaluate("window.__bench")
         for key, result in zip(bench["keys"], bench["results"]):
-            keystrokes.append(result["painted"] - key)
+            keystrokes.append((result["painted"] - key, result["query"]))
         firsts.append(bench["results"][0]["painted"] - bench["keys"][0])
     page.close()
     return keystrokes, firsts
@@ -328,7 +333,8 @@ def bench(browser, root: Path, clients: int, old: bool) -> None:
     site, docs, how = build_sites(root, clients)
     made = install_new_search(site, docs)
     split, single = made["split"], made["single"]
-    print(f"\n{clients} clients, {ARTICLES} articles: {len(docs)} search documents; site {how}")
+    print(f"\n{clients} clients, {ARTICLES} articles: {len(docs)} search documents; site {how}; "
+          f"load average {load_average()}")
     print(f"  new index built in {made['seconds']:.2f} s: {split.stats['forms']} word forms, "
           f"{split.stats['stems']} stems, {split.stats['postings']} postings")
     print(f"    split:  index {size(split.index)} + snippets {size(split.snippets)}")
@@ -355,9 +361,11 @@ def bench(browser, root: Path, clients: int, old: bool) -> None:
             print(f"    search {variant:<8} {percentiles(finder_after_load(browser, url + page))}")
         keystrokes, firsts = further_queries(browser, f"{url}search-focus.html")
         print(f"  new: further queries ({len(FURTHER_QUERIES)} queries, {len(keystrokes)} keystrokes), key to "
-              f"results painted: {percentiles(keystrokes)}")
+              f"results painted: {percentiles([ms for ms, _ in keystrokes])}")
+        print("    slowest: " + ", ".join(f"{query!r} {ms:.0f} ms" for ms, query in sorted(keystrokes)[-4:]))
         print(f"    first key of each query (one letter, the most hits): {percentiles(firsts)}")
         print(f"  new: {inflections(browser, f'{url}search-focus.html', docs)}")
+        print(f"  (load average now {load_average()})")
         if old:
             print("  old: Material's search, the word put in at once right after load, then another:")
             for word, cold, other, warm in material_search(browser, url):

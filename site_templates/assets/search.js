@@ -13,13 +13,14 @@
  *                  from this script (it lives in assets/scopekb/)
  *   data-index, data-snippets   the index's files; else beside this script
  *   data-load      "focus" or "idle"
- *   data-label, data-placeholder, data-none, ...   the words of the box; else the index's
+ *   data-label, data-placeholder, data-loading, data-none, data-kind-client, ...   the words of the box
  */
 (function () {
   "use strict";
 
   var script = document.currentScript;
   var MAX_SHOWN = 10;
+  var FORMAT_VERSION = 1;  // scopekb.search_index.FORMAT_VERSION: an index of another format is not read
   var TITLE_FLAG = 8, KEYWORD_FLAG = 4, TEXT_MASK = 3;
   var TEXT_SCORE = [0, 1, 1.4, 1.7];
   // How much a stem counts for a query word: the word's own form (or another form of its stem), a word
@@ -352,9 +353,11 @@
     function load() {
       if (data || loading) return;
       loading = true;
-      if (window.scopekbSearchIndex) { ready(window.scopekbSearchIndex); return; }
+      var given = window.scopekbSearchIndex;  // the page may load the index itself
+      if (given && given.version === FORMAT_VERSION) { ready(given); return; }
       loadScript(besideScript("index", "search-index.js"), function (error) {
-        if (!error && window.scopekbSearchIndex) ready(window.scopekbSearchIndex);
+        var raw = window.scopekbSearchIndex;
+        if (!error && raw && raw.version === FORMAT_VERSION) ready(raw);
         else loading = false;  // tried again at the next use
       });
     }

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
+import http.server
 import json
 import os
 import shutil
@@ -87,6 +88,11 @@ document.addEventListener('input', (event) => {
     () => bench.finder.push(performance.now() - typed), 0)), {once: true});
 }, true);
 """
+
+
+# A page closed while Material's index (megabytes) is still being sent breaks the server's pipe: the
+# server would print each such trace between the figures.
+http.server.ThreadingHTTPServer.handle_error = lambda self, request, client_address: None
 
 
 def percentiles(values: list[float]) -> str:

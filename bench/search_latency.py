@@ -300,6 +300,34 @@ def inflections(browser, url: str, docs) -> str:
             f"{count['none']} nothing")
 
 
+def ranking(browser, url: str, docs) -> str:
+    """How often the page asked for comes first: a client's full name, its code (alias), an article's
+    title; 100 of each, spread over the documents."""
+    clients = [d for d in docs if d.kind == "client"]
+    articles = [d for d in docs if d.kind == "article"]
+    step = max(1, len(clients) // 100)
+    cases = {"client named in full": [(d.title, d.url) for d in clients[::step][:100]],
+             "client's code": [(d.keywords[0], d.url) for d in clients[::step][:100]],
+             "article's title": [(d.title, d.url) for d in articles[:100]]}
+    page = new_page(browser)
+    page.goto(url, wait_until="load")
+    page.focus("#scopekb-search-input")
+    page.keyboard.type("x")
+    page.wait_for_function("window.__bench.results.length > 0")
+    found = page.evaluate("""(cases) => {
+      const data = window.scopekbSearch.prepare(window.scopekbSearchIndex), out = {};
+      for (const [label, queries] of Object.entries(cases)) {
+        out[label] = queries.filter(([query, url]) => {
+          const hits = window.scopekbSearch.search(data, query, 1).hits;
+          return hits.length > 0 && data.docs[hits[0].doc].url === url;
+        }).length + ' of ' + queries.length;
+      }
+      return out;
+    }""", cases)
+    page.close()
+    return "; ".join(f"{label}: {count} first" for label, count in found.items())
+
+
 def material_search(browser, url: str) -> list[tuple[str, float, str, float]]:
     """Material's search box: a word put in right after the page loads, then another."""
     script = """
@@ -371,6 +399,7 @@ def bench(browser, root: Path, clients: int, old: bool) -> None:
         print("    slowest: " + ", ".join(f"{query!r} {ms:.0f} ms" for ms, query in sorted(keystrokes)[-4:]))
         print(f"    first key of each query (one letter, the most hits): {percentiles(firsts)}")
         print(f"  new: {inflections(browser, f'{url}search-focus.html', docs)}")
+        print(f"  new, the page asked for first: {ranking(browser, f'{url}search-focus.html', docs)}")
         print(f"  (load average now {load_average()})")
         if old:
             print("  old: Material's search, the word put in at once right after load, then another:")

@@ -56,7 +56,7 @@
   }
 
   function prepare(raw) {
-    var docs = raw.docs.split("\n").map(function (record) {
+    var docs = (raw.docs ? raw.docs.split("\n") : []).map(function (record) {  // a site may have no page
       var f = record.split("\t");
       return { kind: raw.kinds[+f[0]], kindNumber: +f[0], url: f[1], title: f[2], boost: f.length > 3 ? +f[3] : 1,
                normalTitle: null };

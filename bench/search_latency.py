@@ -44,7 +44,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 from search_documents import documents, make_articles  # noqa: E402
-from search_inflections import inflection_cases  # noqa: E402
+from search_quality import inflections, ranking  # noqa: E402
 from serve import serve  # noqa: E402  (the browser tests' local server)
 from site_build import make_knowledge_base  # noqa: E402
 
@@ -117,7 +117,7 @@ def build_sites(root: Path, clients: int) -> tuple[Path, list, str]:
         page.write_text(f"# {document.title}\n\n{' '.join(document.keywords)}\n\n{document.text}\n", encoding="utf-8")
     # The home page holds the client finder as the site's home page does (finder.html.j2), with its index.
     kb = load_knowledge_base(root)
-    finder = (f'<div class="scopekb-finder" id="scopekb-finder" data-index="assets/scopekb/finder-index.json" '
+    finder = ('<div class="scopekb-finder" id="scopekb-finder" data-index="assets/scopekb/finder-index.json" '
               'data-client-url="clients/{slug}/" data-none="0" data-one="1" data-many="{n}" data-more="+{n}" '
               'data-via="~" data-loading="..."><input id="scopekb-finder-input" class="scopekb-finder__input" '
               'type="search" aria-label="finder" role="combobox" aria-expanded="false" '
@@ -278,54 +278,16 @@ def further_queries(browser, url: str) -> tuple[list[tuple[float, str]], list[fl
     return keystrokes, firsts
 
 
-def inflections(browser, url: str, docs) -> str:
-    """How often a French inflection no page uses finds the stem Snowball gives it."""
-    cases = inflection_cases(docs)
+def quality(browser, url: str, docs) -> list[str]:
+    """What search_quality.py measures, in a page whose index is loaded."""
     page = new_page(browser)
     page.goto(url, wait_until="load")
     page.focus("#scopekb-search-input")
     page.keyboard.type("x")
     page.wait_for_function("window.__bench.results.length > 0")
-    found = page.evaluate("""(cases) => {
-      const data = window.scopekbSearch.prepare(window.scopekbSearchIndex);
-      return cases.map(([word, stem]) => {
-        const stems = [...window.scopekbSearch.stemsOf(data, word, false).keys()].map(n => data.stems[n]);
-        return stems.length === 0 ? 'none' : stems.includes(stem) ? 'right' : 'wrong';
-      });
-    }""", [[word, stem] for word, stem in cases])
+    found = [inflections(page, docs), ranking(page, docs)]
     page.close()
-    count = {k: found.count(k) for k in ("right", "wrong", "none")}
-    return (f"{len(cases)} unseen inflections of indexed words: {count['right']} find their Snowball stem "
-            f"({100 * count['right'] / max(1, len(cases)):.1f} %), {count['wrong']} another stem, "
-            f"{count['none']} nothing")
-
-
-def ranking(browser, url: str, docs) -> str:
-    """How often the page asked for comes first: a client's full name, its code (alias), an article's
-    title; 100 of each, spread over the documents."""
-    clients = [d for d in docs if d.kind == "client"]
-    articles = [d for d in docs if d.kind == "article"]
-    step = max(1, len(clients) // 100)
-    cases = {"client named in full": [(d.title, d.url) for d in clients[::step][:100]],
-             "client's code": [(d.keywords[0], d.url) for d in clients[::step][:100]],
-             "article's title": [(d.title, d.url) for d in articles[:100]]}
-    page = new_page(browser)
-    page.goto(url, wait_until="load")
-    page.focus("#scopekb-search-input")
-    page.keyboard.type("x")
-    page.wait_for_function("window.__bench.results.length > 0")
-    found = page.evaluate("""(cases) => {
-      const data = window.scopekbSearch.prepare(window.scopekbSearchIndex), out = {};
-      for (const [label, queries] of Object.entries(cases)) {
-        out[label] = queries.filter(([query, url]) => {
-          const hits = window.scopekbSearch.search(data, query, 1).hits;
-          return hits.length > 0 && data.docs[hits[0].doc].url === url;
-        }).length + ' of ' + queries.length;
-      }
-      return out;
-    }""", cases)
-    page.close()
-    return "; ".join(f"{label}: {count} first" for label, count in found.items())
+    return found
 
 
 def material_search(browser, url: str) -> list[tuple[str, float, str, float]]:
@@ -398,8 +360,9 @@ def bench(browser, root: Path, clients: int, old: bool) -> None:
               f"results painted: {percentiles([ms for ms, _ in keystrokes])}")
         print("    slowest: " + ", ".join(f"{query!r} {ms:.0f} ms" for ms, query in sorted(keystrokes)[-4:]))
         print(f"    first key of each query (one letter, the most hits): {percentiles(firsts)}")
-        print(f"  new: {inflections(browser, f'{url}search-focus.html', docs)}")
-        print(f"  new, the page asked for first: {ranking(browser, f'{url}search-focus.html', docs)}")
+        inflected, ranked = quality(browser, f"{url}search-focus.html", docs)
+        print(f"  new: {inflected}")
+        print(f"  new, the page asked for first: {ranked}")
         print(f"  (load average now {load_average()})")
         if old:
             print("  old: Material's search, the word put in at once right after load, then another:")

@@ -182,3 +182,14 @@ def test_any_text_indexes_and_stays_inside_its_script(text):
     files = build_search_index([SearchDocument("a.html", text, "client", text, keywords=(text,))])
     assert "<" not in files.index and "\u2028" not in files.index
     assert data_of(files.index, INDEX_GLOBAL)["docs"].count("\n") == 0
+
+
+def test_search_js_reads_this_format():
+    import re
+    from pathlib import Path
+
+    from scopekb.search_index import FORMAT_VERSION
+
+    script = (Path(__file__).resolve().parents[1] / "site_templates" / "assets" / "search.js").read_text("utf-8")
+    assert re.search(r"var FORMAT_VERSION = (\d+);", script).group(1) == str(FORMAT_VERSION)
+    assert data_of(build_search_index([]).index, INDEX_GLOBAL)["version"] == FORMAT_VERSION

@@ -48,7 +48,7 @@ STRINGS_FILE = "assets/scopekb/search-strings.js"
 INDEX_GLOBAL = "scopekbSearchIndex"
 SNIPPETS_GLOBAL = "scopekbSearchSnippets"
 STRINGS_GLOBAL = "scopekbSearchStrings"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: a stem's postings in two parts, "named.text" (1 had one part)
 
 KINDS = ("client", "article", "category", "tree", "scenario")
 # How a kind weighs in the ranking: technicians come to the search box for articles first; a client's

@@ -20,7 +20,7 @@
 
   var script = document.currentScript;
   var MAX_SHOWN = 10;
-  var FORMAT_VERSION = 1;  // scopekb.search_index.FORMAT_VERSION: an index of another format is not read
+  var FORMAT_VERSION = 2;  // scopekb.search_index.FORMAT_VERSION: an index of another format is not read
   var TITLE_FLAG = 8, KEYWORD_FLAG = 4, TEXT_MASK = 3;
   var TEXT_SCORE = [0, 1, 1.4, 1.7];
   // How much a stem counts for a query word: the word's own form (or another form of its stem), a word

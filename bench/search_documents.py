@@ -104,18 +104,36 @@ def documents(root: Path) -> list[SearchDocument]:
         labels[key] = category["label"]
         found.append(SearchDocument(f"categories/{key}/", category["label"], "category",
                                     " ".join(category.get("keywords", [])), keywords=(key,)))
+    teams = {key: f"{team['name']} ({team.get('phone', '')})" for key, team in provider["teams"].items()}
+    policies = {"all": "tout le matériel du client", "listed": "le matériel listé seulement",
+                "acquired-before-signature": "le matériel acquis avant la signature"}
     clients: dict[str, dict] = {}
     for path in sorted((root / "contracts").glob("client-*.yaml")):
+        # The text a client's page shows of each contract (what Material's search indexed of it).
         contract = yaml.safe_load(path.read_text(encoding="utf-8"))
-        client = clients.setdefault(contract["client"]["name"], {"aliases": set(), "lines": [], "keywords": []})
+        name = contract["client"]["name"]
+        client = clients.setdefault(name, {"aliases": set(), "lines": [], "keywords": []})
         client["aliases"].update(contract["client"].get("aliases", []))
-        client["lines"].append(f"Contrat {contract['id']} du {contract['start']} au {contract['end']}.")
+        remote = "oui" if contract.get("remote_installation") else "non"
+        client["lines"].append(
+            f"Contrat {contract['id']}. Parties : {provider['provider']['name']} (prestataire), {name} (client). "
+            f"Signé le {contract['signed']}. Début {contract['start']}. Fin {contract['end']}. Services couverts : "
+            f"{', '.join(contract['services'])}. Installation par téléphone : {remote}. Périmètre :")
         for scope in contract["scope"]:
+            team = teams[scope.get("team", "helpdesk")]
             items = ", ".join(scope.get("items", []))
-            client["lines"].append(f"{labels[scope['category']]} : niveau {scope['level'].upper()} {items}.")
-        for item in contract["equipment"].get("items") or []:
+            client["lines"].append(f"{labels[scope['category']]} — niveau {scope['level'].upper()} — {team}"
+                                   + (f" ; éléments : {items}." if items else "."))
+        equipment = contract["equipment"]
+        client["lines"].append(f"Équipement couvert : {policies[equipment['policy']]}.")
+        for item in equipment.get("items") or []:
             client["keywords"] += [item["id"], item["model"]]
-            client["lines"].append(f"{item['id']} {item['model']} ({labels[item['category']]}).")
+            acquired = f", acquis le {item['acquired']}" if item.get("acquired") else ""
+            client["lines"].append(f"{item['id']} {item['model']} ({labels[item['category']]}){acquired}.")
+        client["lines"].append(
+            f"Hors périmètre : transmettre à {teams['management']} ; proposer "
+            f"{', '.join(contract['out_of_scope'].get('may_propose', []))}. {contract.get('public_notes', '')} "
+            f"{contract.get('internal_notes', '')}")
     for name, client in clients.items():
         slug = slugify(name)
         keywords = tuple(sorted(client["aliases"])) + tuple(client["keywords"])

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
+import http.server
 import json
 import os
 import shutil
@@ -43,19 +44,20 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 from search_documents import documents, make_articles  # noqa: E402
-from search_inflections import inflection_cases  # noqa: E402
+from search_quality import inflections, ranking  # noqa: E402
 from serve import serve  # noqa: E402  (the browser tests' local server)
 from site_build import make_knowledge_base  # noqa: E402
 
-from scopekb.load import load_knowledge_base  # noqa: E402
+from scopekb.kb.load import load_knowledge_base  # noqa: E402
 from scopekb.render import finder_index  # noqa: E402
-from scopekb.site.search_index import build_search_index, script_attributes  # noqa: E402
+from scopekb.site.search_index import build_search_index  # noqa: E402
+from scopekb.site.search_ui import script_attributes  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTICLES = 200
-LOADS = 8  # page loads per way of loading the index
+LOADS = 12  # page loads per way of loading the index
 # The build runs the installed scopekb (the repository's current one, as `scopekb build` does), not
 # this checkout's generator/ that the bench itself imports.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"NO_MKDOCS_2_WARNING": "1"}
@@ -86,6 +88,11 @@ document.addEventListener('input', (event) => {
     () => bench.finder.push(performance.now() - typed), 0)), {once: true});
 }, true);
 """
+
+
+# A page closed while Material's index (megabytes) is still being sent breaks the server's pipe: the
+# server would print each such trace between the figures.
+http.server.ThreadingHTTPServer.handle_error = lambda self, request, client_address: None
 
 
 def percentiles(values: list[float]) -> str:
@@ -165,6 +172,11 @@ def install_new_search(site: Path, docs) -> dict:
     return {"seconds": seconds, "split": split, "single": single}
 
 
+def load_average() -> str:
+    """The machine's load: other work on its CPUs slows every figure here."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def size(text: str) -> str:
     raw = text.encode()
     return f"{len(raw) / 1e6:.2f} MB ({len(gzip.compress(raw)) / 1e6:.2f} MB gzipped)"
@@ -200,6 +212,32 @@ def first_query_after_load(browser, url: str) -> tuple[list[float], list[float]]
     return firsts, wholes
 
 
+def index_breakdown(browser, url: str, index_file: str) -> str:
+    """Where a first query's time goes, median of LOADS page loads: loading the index script (fetch and
+    parse), preparing it (splitting its strings), the first one-letter search, then a whole word."""
+    steps = []
+    for _ in range(LOADS):
+        page = new_page(browser)
+        page.goto(url, wait_until="load")
+        steps.append(page.evaluate("""async (file) => {
+          const started = performance.now();
+          await new Promise((resolve) => {
+            const script = document.createElement('script');
+            script.src = file; script.onload = resolve; document.head.appendChild(script); });
+          const loaded = performance.now();
+          const data = window.scopekbSearch.prepare(window.scopekbSearchIndex);
+          const prepared = performance.now();
+          window.scopekbSearch.search(data, 'i', 10);
+          const letter = performance.now();
+          window.scopekbSearch.search(data, 'imprimantes', 10);
+          return [loaded - started, prepared - loaded, letter - prepared, performance.now() - letter];
+        }""", index_file))
+        page.close()
+    medians = [statistics.median(step[n] for step in steps) for n in range(4)]
+    return ("load and parse {:.0f} ms, prepare {:.0f} ms, search 'i' {:.0f} ms, then 'imprimantes' {:.1f} ms"
+            .format(*medians))
+
+
 def finder_after_load(browser, url: str) -> list[float]:
     """The client finder's first three keystrokes right after the page loads, each to its next frame."""
     timings = []
@@ -214,9 +252,9 @@ def finder_after_load(browser, url: str) -> list[float]:
     return timings
 
 
-def further_queries(browser, url: str) -> tuple[list[float], list[float], int]:
-    """Once the index is loaded: every keystroke of FURTHER_QUERIES to its results painted; the first key
-    of each query apart (the most results). Also the heaviest one-letter query."""
+def further_queries(browser, url: str) -> tuple[list[tuple[float, str]], list[float]]:
+    """Once the index is loaded: every keystroke of FURTHER_QUERIES to its results painted (with the query
+    it made); the first key of each query apart (the most results)."""
     page = new_page(browser)
     page.goto(url, wait_until="load")
     page.focus("#scopekb-search-input")
@@ -234,32 +272,22 @@ def further_queries(browser, url: str) -> tuple[list[float], list[float], int]:
             print(f"    (query {query!r}: {len(bench['keys'])} keys, {len(bench['results'])} results reported)")
         bench = page.evaluate("window.__bench")
         for key, result in zip(bench["keys"], bench["results"]):
-            keystrokes.append(result["painted"] - key)
+            keystrokes.append((result["painted"] - key, result["query"]))
         firsts.append(bench["results"][0]["painted"] - bench["keys"][0])
     page.close()
     return keystrokes, firsts
 
 
-def inflections(browser, url: str, docs) -> str:
-    """How often a French inflection no page uses finds the stem Snowball gives it."""
-    cases = inflection_cases(docs)
+def quality(browser, url: str, docs) -> list[str]:
+    """What search_quality.py measures, in a page whose index is loaded."""
     page = new_page(browser)
     page.goto(url, wait_until="load")
     page.focus("#scopekb-search-input")
     page.keyboard.type("x")
     page.wait_for_function("window.__bench.results.length > 0")
-    found = page.evaluate("""(cases) => {
-      const data = window.scopekbSearch.prepare(window.scopekbSearchIndex);
-      return cases.map(([word, stem]) => {
-        const stems = [...window.scopekbSearch.stemsOf(data, word, false).keys()].map(n => data.stems[n]);
-        return stems.length === 0 ? 'none' : stems.includes(stem) ? 'right' : 'wrong';
-      });
-    }""", [[word, stem] for word, stem in cases])
+    found = [inflections(page, docs), ranking(page, docs)]
     page.close()
-    count = {k: found.count(k) for k in ("right", "wrong", "none")}
-    return (f"{len(cases)} unseen inflections of indexed words: {count['right']} find their Snowball stem "
-            f"({100 * count['right'] / max(1, len(cases)):.1f} %), {count['wrong']} another stem, "
-            f"{count['none']} nothing")
+    return found
 
 
 def material_search(browser, url: str) -> list[tuple[str, float, str, float]]:
@@ -301,7 +329,8 @@ def bench(browser, root: Path, clients: int, old: bool) -> None:
     site, docs, how = build_sites(root, clients)
     made = install_new_search(site, docs)
     split, single = made["split"], made["single"]
-    print(f"\n{clients} clients, {ARTICLES} articles: {len(docs)} search documents; site {how}")
+    print(f"\n{clients} clients, {ARTICLES} articles: {len(docs)} search documents; site {how}; "
+          f"load average {load_average()}")
     print(f"  new index built in {made['seconds']:.2f} s: {split.stats['forms']} word forms, "
           f"{split.stats['stems']} stems, {split.stats['postings']} postings")
     print(f"    split:  index {size(split.index)} + snippets {size(split.snippets)}")
@@ -315,6 +344,9 @@ def bench(browser, root: Path, clients: int, old: bool) -> None:
             firsts, wholes = first_query_after_load(browser, f"{url}search-{variant}.html")
             print(f"    load on {variant:<13} first key to first results: {percentiles(firsts)}")
             print(f"    {'':<21} last key to its results:     {percentiles(wholes)}")
+        for label, file in (("split", "assets/scopekb/search-index.js"),
+                            ("single", "assets/scopekb/search-index-single.js")):
+            print(f"    where it goes, {label:<6} {index_breakdown(browser, url + 'search-focus.html', file)}")
         firsts, wholes = first_query_after_load(browser, (site / "search-focus.html").as_uri())
         print(f"    file://, on focus    first key to first results: {percentiles(firsts)}")
         print("  the finder's first 3 keystrokes right after load, key to next frame:")
@@ -325,9 +357,13 @@ def bench(browser, root: Path, clients: int, old: bool) -> None:
             print(f"    search {variant:<8} {percentiles(finder_after_load(browser, url + page))}")
         keystrokes, firsts = further_queries(browser, f"{url}search-focus.html")
         print(f"  new: further queries ({len(FURTHER_QUERIES)} queries, {len(keystrokes)} keystrokes), key to "
-              f"results painted: {percentiles(keystrokes)}")
+              f"results painted: {percentiles([ms for ms, _ in keystrokes])}")
+        print("    slowest: " + ", ".join(f"{query!r} {ms:.0f} ms" for ms, query in sorted(keystrokes)[-4:]))
         print(f"    first key of each query (one letter, the most hits): {percentiles(firsts)}")
-        print(f"  new: {inflections(browser, f'{url}search-focus.html', docs)}")
+        inflected, ranked = quality(browser, f"{url}search-focus.html", docs)
+        print(f"  new: {inflected}")
+        print(f"  new, the page asked for first: {ranked}")
+        print(f"  (load average now {load_average()})")
         if old:
             print("  old: Material's search, the word put in at once right after load, then another:")
             for word, cold, other, warm in material_search(browser, url):

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scopekb.site.search_index import (INDEX_GLOBAL, KEYWORD_FLAG, SNIPPETS_GLOBAL, TITLE_FLAG, SearchDocument,
-                                  build_search_index, decode_varints, encode_varints, normalize, script_attributes,
-                                  stem, tokens, words)
+from scopekb.site.search_index import (INDEX_GLOBAL, KEYWORD_FLAG, SNIPPETS_GLOBAL, STRINGS_GLOBAL, TITLE_FLAG,
+                                  SearchDocument, build_search_index, decode_varints, encode_varints, normalize,
+                                  stem, strings_script, tokens, words)
+from scopekb.site.search_ui import script_attributes, ui_strings
 
 HOSTILE = "</script><img src=x onerror=alert(1)> \u2028\u2029 <!-- & ]]>"
 
@@ -28,10 +29,14 @@ def index_of(documents, lang="fr") -> dict:
 def postings(index: dict, word_stem: str) -> dict[int, int]:
     """{document: flags} of a stem, decoded as search.js decodes them."""
     line = index["postings"].split("\n")[index["stems"].split("\n").index(word_stem)]
-    found, doc = {}, 0
-    for value in decode_varints(line):
-        doc += value >> 4
-        found[doc] = value & 15
+    named, text_only = line.split(".")
+    found = {}
+    for part, in_title_or_keywords in ((named, True), (text_only, False)):
+        doc = 0
+        for value in decode_varints(part):
+            doc += value >> 4
+            assert bool(value & (TITLE_FLAG | KEYWORD_FLAG)) == in_title_or_keywords
+            found[doc] = value & 15
     return found
 
 
@@ -144,6 +149,14 @@ def test_split_and_single_file_hold_the_same_snippets():
     assert data_of(split.snippets, SNIPPETS_GLOBAL)["snippets"].endswith("…")
 
 
+def test_strings_script_has_every_word_in_each_language():
+    assert set(ui_strings("fr")) == set(ui_strings("en")) >= {"label", "placeholder", "none", "kind.client"}
+    assert data_of(strings_script("en"), STRINGS_GLOBAL) == ui_strings("en")
+    assert data_of(strings_script(), STRINGS_GLOBAL)["none"] == "Aucun résultat"
+    with pytest.raises(ValueError):
+        strings_script("de")
+
+
 def test_script_attributes_are_escaped():
     attributes = script_attributes("fr", base='../"><script>', load="idle")
     assert 'data-base="../&quot;&gt;&lt;script&gt;"' in attributes
@@ -156,7 +169,27 @@ def test_varints_round_trip(values):
 
 
 @given(st.text())
+def test_normalize_is_lowercase_decomposed_without_marks(text):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    expected = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    assert normalize(text) == expected.replace("œ", "oe").replace("æ", "ae")
+
+
+@given(st.text())
 def test_any_text_indexes_and_stays_inside_its_script(text):
     files = build_search_index([SearchDocument("a.html", text, "client", text, keywords=(text,))])
     assert "<" not in files.index and "\u2028" not in files.index
     assert data_of(files.index, INDEX_GLOBAL)["docs"].count("\n") == 0
+
+
+def test_search_js_reads_this_format():
+    import re
+    from pathlib import Path
+
+    from scopekb.site.search_index import FORMAT_VERSION
+
+    script = (Path(__file__).resolve().parents[1] / "site_templates" / "assets" / "search.js").read_text("utf-8")
+    assert re.search(r"var FORMAT_VERSION = (\d+);", script).group(1) == str(FORMAT_VERSION)
+    assert data_of(build_search_index([]).index, INDEX_GLOBAL)["version"] == FORMAT_VERSION

@@ -6,23 +6,29 @@
  * site works from file:// as over HTTP; loaded when the box is first used (data-load="focus", the
  * default) or once the page is idle (data-load="idle").
  *
+ * The words of the box come from this script's tag, else from window.scopekbSearchStrings (a script
+ * loaded before this one, for pages whose script tags cannot carry attributes), else from the index.
  * Attributes of this script's tag, all optional:
  *   data-base      the site's root relative to the page ("../"); else Material's, else two folders up
  *                  from this script (it lives in assets/scopekb/)
  *   data-index, data-snippets   the index's files; else beside this script
  *   data-load      "focus" or "idle"
- *   data-label, data-placeholder, data-none, ...   the words of the box; else the index's
+ *   data-label, data-placeholder, data-loading, data-none, data-kind-client, ...   the words of the box
  */
 (function () {
   "use strict";
 
   var script = document.currentScript;
   var MAX_SHOWN = 10;
+  var FORMAT_VERSION = 2;  // scopekb.search_index.FORMAT_VERSION: an index of another format is not read
   var TITLE_FLAG = 8, KEYWORD_FLAG = 4, TEXT_MASK = 3;
   var TEXT_SCORE = [0, 1, 1.4, 1.7];
   // How much a stem counts for a query word: the word's own form (or another form of its stem), a word
   // it begins (typing goes on), the stem of a form the site never uses.
   var EXACT = 1, PREFIX = 0.6, UNSEEN_FORM = 0.9;
+  // Words a query word of fewer letters begins are looked for in titles and keywords only: as the first
+  // letters are typed, texts would match nearly every page, at the cost of decoding all their postings.
+  var MIN_TEXT_PREFIX = 3;
   // An unseen form is cut back to a known stem by at most this many letters (French endings:
   // "-issements", "-atrices"), and never to fewer than MIN_STEM.
   var MAX_ENDING = 6, MIN_STEM = 3;
@@ -50,7 +56,7 @@
   }
 
   function prepare(raw) {
-    var docs = raw.docs.split("\n").map(function (record) {
+    var docs = (raw.docs ? raw.docs.split("\n") : []).map(function (record) {  // a site may have no page
       var f = record.split("\t");
       return { kind: raw.kinds[+f[0]], kindNumber: +f[0], url: f[1], title: f[2], boost: f.length > 3 ? +f[3] : 1,
                normalTitle: null };
@@ -73,19 +79,31 @@
     return low;
   }
 
-  // A stem's postings as [document, flags, document, flags, ...], decoded once.
-  function postingsOf(data, stem) {
-    var found = data.decoded.get(stem);
-    if (!found) {
-      var values = decodeVarints(data.postings[stem]), doc = 0;
-      found = new Int32Array(values.length * 2);
-      for (var i = 0; i < values.length; i++) {
-        doc += values[i] >>> 4;
-        found[2 * i] = doc;
-        found[2 * i + 1] = values[i] & 15;
-      }
-      data.decoded.set(stem, found);
+  // A stem's postings as {entries: [document, flags, document, flags, ...], count}, decoded once, straight
+  // into a typed array. A line holds the documents that name the stem (title, keywords), ".", then those
+  // that only have it in their text; `named` decodes the first part only (count is of both).
+  function postingsOf(data, stem, named) {
+    var key = named ? -1 - stem : stem, found = data.decoded.get(key);
+    if (found) return found;
+    var text = data.postings[stem], dot = text.indexOf("."), end = named ? dot : text.length;
+    var count = 0, all = 0, i;
+    for (i = 0; i < text.length; i++) {
+      if (DIGIT[text.charCodeAt(i)] >= 32) { all++; if (i < end) count++; }
     }
+    var entries = new Int32Array(count * 2), doc = 0, current = 0, at = 0;
+    for (i = 0; i < end; i++) {
+      if (i === dot) { doc = 0; continue; }
+      var digit = DIGIT[text.charCodeAt(i)];
+      current = current * 32 + (digit & 31);
+      if (digit >= 32) {
+        doc += current >>> 4;
+        entries[at++] = doc;
+        entries[at++] = current & 15;
+        current = 0;
+      }
+    }
+    found = { entries: entries, count: all };
+    data.decoded.set(key, found);
     return found;
   }
 
@@ -122,7 +140,7 @@
       var optional = data.stop.has(queryWords[w]);
       if (stems.size === 0 && optional) continue;
       if (stems.size === 0) return { hits: [], count: 0 };
-      parts.push({ stems: stems, optional: optional });
+      parts.push({ stems: stems, optional: optional, short: queryWords[w].length < MIN_TEXT_PREFIX });
       if (!optional) required++;
     }
     if (!parts.length) return { hits: [], count: 0 };
@@ -133,7 +151,8 @@
       best.fill(0);
       title.fill(0);
       part.stems.forEach(function (weight, stem) {
-        var postings = postingsOf(data, stem), idf = Math.log(1 + count / (postings.length / 2));
+        var found = postingsOf(data, stem, part.short && weight === PREFIX);
+        var postings = found.entries, idf = Math.log(1 + count / found.count);
         for (var i = 0; i < postings.length; i += 2) {
           var doc = postings[i], flags = postings[i + 1];
           var score = weight * idf * ((flags & TITLE_FLAG ? 5 : 0) + (flags & KEYWORD_FLAG ? 3 : 0) +
@@ -226,8 +245,10 @@
     var status = box.querySelector(".scopekb-search__status"), list = box.querySelector("ul");
     var base = siteBase(), data = null, loading = false, shown = [], active = -1;
 
+    // A word of the box: from the script tag, else the strings script, else the index (once loaded).
     function say(key, n) {
-      var text = attribute(key.replace(".", "-"));
+      var text = attribute(key.replace(".", "-")), strings = window.scopekbSearchStrings;
+      if (text === null && strings && strings[key] !== undefined) text = strings[key];
       if (text === null) text = data && data.strings[key] !== undefined ? data.strings[key] : "";
       return text.replace("{n}", String(n));
     }
@@ -245,7 +266,7 @@
     }
 
     function highlight(n) {
-      var options = list.children;
+      var options = list.querySelectorAll("[role=option]");
       if (active >= 0 && options[active]) options[active].setAttribute("aria-selected", "false");
       active = n;
       if (active >= 0 && options[active]) {
@@ -265,11 +286,13 @@
     }
 
     function option(hit, n) {
+      // The link is the option (a link inside an option would nest two interactive controls).
       var doc = data.docs[hit.doc], item = document.createElement("li"), link = document.createElement("a");
-      item.id = "scopekb-search-option-" + n;
       item.className = "scopekb-search__result";
-      item.setAttribute("role", "option");
-      item.setAttribute("aria-selected", n === active ? "true" : "false");
+      item.setAttribute("role", "none");
+      link.id = "scopekb-search-option-" + n;
+      link.setAttribute("role", "option");
+      link.setAttribute("aria-selected", n === active ? "true" : "false");
       link.href = urlOf(doc);
       link.tabIndex = -1;
       var kind = document.createElement("span"), title = document.createElement("span");
@@ -330,9 +353,11 @@
     function load() {
       if (data || loading) return;
       loading = true;
-      if (window.scopekbSearchIndex) { ready(window.scopekbSearchIndex); return; }
+      var given = window.scopekbSearchIndex;  // the page may load the index itself
+      if (given && given.version === FORMAT_VERSION) { ready(given); return; }
       loadScript(besideScript("index", "search-index.js"), function (error) {
-        if (!error && window.scopekbSearchIndex) ready(window.scopekbSearchIndex);
+        var raw = window.scopekbSearchIndex;
+        if (!error && raw && raw.version === FORMAT_VERSION) ready(raw);
         else loading = false;  // tried again at the next use
       });
     }

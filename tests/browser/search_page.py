@@ -10,7 +10,8 @@ import html
 import shutil
 from pathlib import Path
 
-from scopekb.site.search_index import SearchDocument, build_search_index, script_attributes
+from scopekb.site.search_index import STRINGS_FILE, SearchDocument, build_search_index, strings_script
+from scopekb.site.search_ui import script_attributes
 
 REPO = Path(__file__).resolve().parents[2]
 ASSETS = REPO / "site_templates" / "assets"
@@ -46,15 +47,21 @@ DOCUMENTS_EN = [
 ]
 
 
-def page_html(title: str, base: str, lang: str, header: bool = True, attributes: str | None = None) -> str:
-    """One page; `base` is the site's root relative to it ("", "../", "../../")."""
+def page_html(title: str, base: str, lang: str, header: bool = True) -> str:
+    """One page; `base` is the site's root relative to it ("", "../", "../../"). The French pages give
+    search.js its words and base in data attributes, the English ones as MkDocs' extra_javascript
+    would: plain script tags, the words in the strings script."""
     top = ('<header class="md-header"><nav class="md-header__inner md-grid">'
            f'<div class="md-header__title">{html.escape(title)}</div></nav></header>') if header else ""
-    attributes = attributes if attributes is not None else script_attributes(lang, base=base or "./")
+    if lang == "fr":
+        scripts = f'<script src="{base}assets/scopekb/search.js" {script_attributes(lang, base=base or "./")}></script>'
+    else:
+        scripts = (f'<script src="{base}assets/scopekb/search-strings.js"></script>'
+                   f'<script src="{base}assets/scopekb/search.js"></script>')
     return (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f'<link rel="stylesheet" href="{base}assets/scopekb/search.css"><style>{THEME}</style></head>\n<body>{top}'
             f'<main><h1>{html.escape(title)}</h1><p><input id="other-field" aria-label="other"></p></main>\n'
-            f'<script src="{base}assets/scopekb/search.js" {attributes}></script>\n</body></html>\n')
+            f'{scripts}\n</body></html>\n')
 
 
 def write_site(root: Path, lang: str = "fr") -> Path:
@@ -66,6 +73,7 @@ def write_site(root: Path, lang: str = "fr") -> Path:
         shutil.copy(ASSETS / name, assets / name)
     for rel, text in build_search_index(documents, lang).files().items():
         (root / rel).write_text(text, encoding="utf-8")
+    (root / STRINGS_FILE).write_text(strings_script(lang), encoding="utf-8")
     pages = {"index.html": "Accueil", "standalone.html": "Sans en-tête"}
     pages.update({d.url + ("index.html" if d.url.endswith("/") else ""): d.title for d in documents})
     for rel, title in pages.items():

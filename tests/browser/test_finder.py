@@ -98,22 +98,6 @@ def test_a_word_of_four_letters_or_more_may_be_one_edit_away(site, page):
     assert found["HÔTEL LE BELVÉDÈRE"] == [[hotel, 0, 0]]  # its name, exactly
 
 
-def test_materials_search_index_waits_on_the_finder_page_until_its_box_is_used(site, kb, page):
-    """The index (megabytes for thousands of clients) would be parsed while the technician types a name."""
-    asked: list[str] = []
-    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("search_index.json")
-            else None)
-    results = find(page, site.url, kb.clients[next(iter(kb.clients))].name[:3])
-    page.wait_for_load_state("networkidle")
-    assert results and asked == []
-    page.click("input.md-search__input")
-    page.keyboard.type("imprimante")
-    page.wait_for_selector(".md-search-result__item")
-    assert len(asked) == 1
-    page.goto(site.client_pages[next(iter(kb.clients))], wait_until="networkidle")
-    assert len(asked) == 2  # other pages load it as they load
-
-
 def test_the_site_opened_from_disk_finds_clients_and_opens_their_page(site, kb, page):
     """file://: no XHR may read the index there (CORS), but a script may: the finder works as served."""
     home = (site.root / "index.html").as_uri()

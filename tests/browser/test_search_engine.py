@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from .axe import serious_violations
 from .search_page import HOSTILE, write_site
 from .serve import serve
 
@@ -82,6 +83,9 @@ def test_prefix_aliases_and_asset_ids(page, base_url):
     assert titles(hits(page, "PRN-01")) == ["Cabinet Dupont & Associés"]
     assert titles(hits(page, "cda"))[0] == "Cabinet Dupont & Associés"
     assert "Garage Rousseau" in titles(hits(page, "postes de trav"))
+    # One or two letters match titles and keywords only, not every text with a word that begins so.
+    assert titles(hits(page, "tr")) == ["Dupont Transports"]
+    assert set(titles(hits(page, "tra"))) > {"Dupont Transports", "Garage Rousseau"}
 
 
 def test_exact_client_name_ranks_first(page, http_fr):
@@ -175,6 +179,14 @@ def test_box_in_the_header_with_its_words_and_roles(page, http_fr):
     assert page.get_attribute("#scopekb-search-results", "aria-label") == "Résultats de la recherche"
 
 
+def test_open_list_has_no_serious_accessibility_violation(page, http_fr, axe_script):
+    page.goto(http_fr)
+    hits(page, "travail")
+    page.keyboard.press("ArrowDown")
+    found = serious_violations(page, axe_script)
+    assert not found, "\n".join(found)
+
+
 def test_page_without_header(page, base_url):
     page.goto(base_url + "standalone.html")
     assert page.locator("body > .scopekb-search--standalone").count() == 1
@@ -183,11 +195,16 @@ def test_page_without_header(page, base_url):
 
 def test_english_site(page, site_en):
     with serve(site_en) as url:
-        page.goto(url + "articles/printer-offline/")
+        # No data attributes here: the words come from the strings script, the base from search.js's URL.
+        page.goto(url + "categories/screens/")
         assert page.get_attribute(INPUT, "placeholder") == "Search"
-        found = hits(page, "printers")
-        assert titles(found)[0] == "The network printer shows offline"
-        assert {hit["kind"] for hit in found} == {"Article", "Client"}
+        assert page.evaluate("window.scopekbSearchIndex === undefined")
         assert titles(hits(page, "monitor")) == ["Screens and monitors"]
         hits(page, "nothing here")
         assert page.inner_text("#scopekb-search-status") == "No result"
+        found = hits(page, "printers")
+        assert titles(found)[0] == "The network printer shows offline"
+        assert {hit["kind"] for hit in found} == {"Article", "Client"}
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url == url + "articles/printer-offline/"

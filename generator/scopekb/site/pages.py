@@ -21,6 +21,7 @@ from scopekb.site.checker_data import SHARED_ASSET, checker_html, shared_script
 from scopekb.site.context import (ASSET_DIR, Fields, SiteContext, category_page, client_html, client_page, html_page, paragraphs,
                                   render_html, render_markdown, static_asset, tree_html, tree_page, url_part)
 from scopekb.site.categories import category_pages
+from scopekb.site.search_index import STRINGS_FILE, strings_script
 from scopekb.site.trees import tree_body
 from scopekb.words import LANGUAGES, sentences
 from scopekb.kb.model import REQUEST_KINDS, Client, KnowledgeBase, normal_form, slugify
@@ -40,13 +41,16 @@ OVERVIEW_ROWS_PER_TABLE = 100
 STATIC_ASSETS = ("scopekb.css", "search.css", "site.js", "finder.js", "checker.js", "search.js")
 STYLESHEETS = (f"{ASSET_DIR}/scopekb.css", f"{ASSET_DIR}/search.css")
 # The checker's shared data (generated) comes before the checker, which reads it when it starts.
+# The search box's words come before the search box, which reads them when it starts.
 SCRIPTS = (f"{ASSET_DIR}/site.js", f"{ASSET_DIR}/finder.js", SHARED_ASSET, f"{ASSET_DIR}/checker.js",
-           f"{ASSET_DIR}/search.js")
+           STRINGS_FILE, f"{ASSET_DIR}/search.js")
+GENERATED_SCRIPTS = (SHARED_ASSET, STRINGS_FILE)
 
 
 def shipped_scripts() -> list[str]:
     """The site-wide scripts, as paths in the built site."""
-    return [path for path in SCRIPTS if path == SHARED_ASSET or static_asset(path.rsplit("/", 1)[1]) is not None]
+    return [path for path in SCRIPTS
+            if path in GENERATED_SCRIPTS or static_asset(path.rsplit("/", 1)[1]) is not None]
 
 
 def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
@@ -68,6 +72,7 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
                                    home=Markup(HOME_PAGE)),
         FINDER_INDEX: finder_script(kb),
         SHARED_ASSET: shared_script(kb, lang),
+        STRINGS_FILE: strings_script(lang),
     }
     files.update(category_pages(site))
     for name in STATIC_ASSETS:

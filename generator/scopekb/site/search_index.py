@@ -17,7 +17,10 @@ Why this shape (figures in the commit messages, bench/search_latency.py):
   browser parses a string literal at memory speed and splits it once.
   Postings are varints in a 64-letter alphabet (`encode_varints`), each value
   holding the gap to the previous document and the fields the stem was seen
-  in (title, keywords, text count).
+  in (title, keywords, text count); a stem's line has the documents that name
+  it (title, keywords) first, then "." and those that only have it in their
+  text: as you type one or two letters, search.js reads only the first part
+  (thousands of words begin with "a"; their texts are every page).
 - The first file holds what a search needs (documents' kind, URL, title, the
   dictionary and the postings); the second, loaded right after, holds the
   snippets shown under each hit, which a search never reads.
@@ -31,18 +34,21 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
 
-from scopekb.words import groups
+from scopekb.site.search_ui import ui_strings
 
 INDEX_FILE = "assets/scopekb/search-index.js"
 SNIPPETS_FILE = "assets/scopekb/search-snippets.js"
+STRINGS_FILE = "assets/scopekb/search-strings.js"
 INDEX_GLOBAL = "scopekbSearchIndex"
 SNIPPETS_GLOBAL = "scopekbSearchSnippets"
-FORMAT_VERSION = 1
+STRINGS_GLOBAL = "scopekbSearchStrings"
+FORMAT_VERSION = 2  # 2: a stem's postings in two parts, "named.text" (1 had one part)
 
 KINDS = ("client", "article", "category", "tree", "scenario")
 # How a kind weighs in the ranking: technicians come to the search box for articles first; a client's
@@ -64,9 +70,9 @@ STOP_WORDS = {
            "that the their them then there these they this to was we were which will with you your"),
 }
 
-# Words of the user interface, in the site's language; the script tag's data attributes may override them.
 # 64 letters that need no escaping in a JS string: 0-31 continue a number, 32-63 end it.
 VARINT_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+_LAST_DIGIT = VARINT_ALPHABET[32:]
 _WORD = re.compile(r"[a-z0-9]+")
 _SPACE = re.compile(r"\s+")
 _LETTERS = re.compile(r"[^\W_]+")
@@ -106,11 +112,30 @@ class SearchIndexFiles:
         return {INDEX_FILE: self.index, SNIPPETS_FILE: self.snippets}
 
 
+class _Plain(dict):
+    """str.translate's table for decomposed text: combining marks (any category M) removed, œ and æ
+    spelled out; each character looked up once (a loop over characters cost most of an index's build)."""
+
+    def __missing__(self, code: int):
+        char = chr(code)
+        plain = "" if unicodedata.category(char).startswith("M") else {"œ": "oe", "æ": "ae"}.get(char, char)
+        self[code] = plain
+        return plain
+
+
+_PLAIN = _Plain()
+
+
 def normalize(text: str) -> str:
     """Lowercase, without accents, œ and æ spelled out: what search.js's normalize does to a query."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-    return plain.replace("œ", "oe").replace("æ", "ae")
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return unicodedata.normalize("NFD", lowered).translate(_PLAIN)
+
+
+# A site has some ten thousand distinct words, each written thousands of times.
+_normal_word = lru_cache(maxsize=1 << 16)(normalize)
 
 
 def words(text: str) -> list[str]:
@@ -146,7 +171,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
     """
     lowered = text.lower()
     expected = words(text)
-    found = [(raw, normalize(raw)) for raw in _LETTERS.findall(lowered)]
+    found = [(raw, _normal_word(raw)) for raw in _LETTERS.findall(lowered)]
     if [form for _, form in found] == expected:
         return found
     found = _tokens_by_character(lowered)
@@ -172,6 +197,9 @@ def encode_varints(values) -> str:
     """Non-negative integers as letters of VARINT_ALPHABET, 5 bits a letter, the last one of each marked."""
     out = []
     for value in values:
+        if 0 <= value < 32:  # most values: one letter
+            out.append(_LAST_DIGIT[value])
+            continue
         if value < 0:
             raise ValueError("varints are non-negative")
         digits = [32 + (value & 31)]
@@ -213,9 +241,18 @@ def js_literal(value) -> str:
     return text
 
 
+def _encode_postings(entries: list[tuple[int, int]]) -> str:
+    previous, values = 0, []
+    for doc, flags in entries:
+        values.append(((doc - previous) << 4) | flags)
+        previous = doc
+    return encode_varints(values)
+
+
 def _summary(document: SearchDocument) -> str:
-    text = one_line(document.summary if document.summary is not None else document.text)
-    if len(text) <= SNIPPET_CHARS:
+    whole = document.summary if document.summary is not None else document.text
+    text = one_line(whole[: 4 * SNIPPET_CHARS])  # a long text's end is never shown: not worth collapsing
+    if len(text) <= SNIPPET_CHARS and len(whole) <= 4 * SNIPPET_CHARS:
         return text
     cut = text.rfind(" ", 0, SNIPPET_CHARS)
     return text[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS] + "…"
@@ -238,16 +275,20 @@ class _Collector:
         return found
 
     def add(self, doc: int, text: str, flag: int, skip_stop_words: bool) -> None:
-        for raw, form in tokens(text):
+        # Each distinct word once (a text repeats most of its words): counting is done in C.
+        for (raw, form), times in Counter(tokens(text)).items():
             if skip_stop_words and form in self.stop:
                 continue
             word_stem = self._stem(raw)
             # A form seen with two stems (accented and not: "été", "ete") keeps the first, in document order.
-            self.form_stem.setdefault(form, word_stem)
-            flags = self.postings.setdefault(word_stem, {})
+            if form not in self.form_stem:
+                self.form_stem[form] = word_stem
+            flags = self.postings.get(word_stem)
+            if flags is None:
+                flags = self.postings[word_stem] = {}
             old = flags.get(doc, 0)
-            if flag == 1:  # one more time in the text, up to TEXT_MASK
-                flags[doc] = (old & ~TEXT_MASK) | min(TEXT_MASK, (old & TEXT_MASK) + 1)
+            if flag == 1:  # `times` more in the text, counted up to TEXT_MASK
+                flags[doc] = (old & ~TEXT_MASK) | min(TEXT_MASK, (old & TEXT_MASK) + times)
             else:
                 flags[doc] = old | flag
 
@@ -270,11 +311,10 @@ def build_search_index(documents: list[SearchDocument], lang: str = "fr", split:
     forms = sorted(collector.form_stem)
     postings = []
     for s in stems:
-        previous, values = 0, []
-        for doc, flags in sorted(collector.postings[s].items()):
-            values.append(((doc - previous) << 4) | flags)
-            previous = doc
-        postings.append(encode_varints(values))
+        entries = sorted(collector.postings[s].items())
+        named = [(doc, flags) for doc, flags in entries if flags & (TITLE_FLAG | KEYWORD_FLAG)]
+        text_only = [(doc, flags) for doc, flags in entries if not flags & (TITLE_FLAG | KEYWORD_FLAG)]
+        postings.append(_encode_postings(named) + "." + _encode_postings(text_only))
 
     records = []
     for document in documents:
@@ -310,22 +350,7 @@ def build_search_index(documents: list[SearchDocument], lang: str = "fr", split:
     return SearchIndexFiles(index_js, snippets_js, stats)
 
 
-def ui_strings(lang: str = "fr") -> dict[str, str]:
-    """The words of the search box (the catalogue's `search.` keys, without the prefix), for the index and
-    the data attributes of its script tag (see search.js)."""
-    return {key.removeprefix("search."): text for key, text in groups(lang, "search.").items()}
-
-
-def script_attributes(lang: str = "fr", base: str | None = None, load: str | None = None) -> str:
-    """The attributes of search.js's `<script>` tag for a page: its words in `lang`, the page's `base`
-    URL (relative: "../" for a page one folder down) and when to load the index, HTML-escaped."""
-    from html import escape
-
-    attributes = {"data-lang": lang}
-    if base is not None:
-        attributes["data-base"] = base
-    if load is not None:
-        attributes["data-load"] = load
-    for key in ("label", "placeholder", "loading"):  # shown before the index (which has the others) is loaded
-        attributes[f"data-{key}"] = ui_strings(lang)[key]
-    return " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attributes.items())
+def strings_script(lang: str = "fr") -> str:
+    """A small script with the search box's words (STRINGS_FILE): for pages whose script tags cannot
+    carry data attributes (MkDocs' extra_javascript), loaded before search.js."""
+    return f"window.{STRINGS_GLOBAL}={js_literal(ui_strings(lang))};\n"

@@ -26,7 +26,6 @@ import argparse
 import contextlib
 import gzip
 import http.server
-import json
 import os
 import shutil
 import statistics
@@ -49,7 +48,7 @@ from serve import serve  # noqa: E402  (the browser tests' local server)
 from site_build import make_knowledge_base  # noqa: E402
 
 from scopekb.kb.load import load_knowledge_base  # noqa: E402
-from scopekb.render import finder_index  # noqa: E402
+from scopekb.site.pages import finder_script  # noqa: E402
 from scopekb.site.search_index import build_search_index  # noqa: E402
 from scopekb.site.search_ui import script_attributes  # noqa: E402
 
@@ -117,7 +116,7 @@ def build_sites(root: Path, clients: int) -> tuple[Path, list, str]:
         page.write_text(f"# {document.title}\n\n{' '.join(document.keywords)}\n\n{document.text}\n", encoding="utf-8")
     # The home page holds the client finder as the site's home page does (finder.html.j2), with its index.
     kb = load_knowledge_base(root)
-    finder = ('<div class="scopekb-finder" id="scopekb-finder" data-index="assets/scopekb/finder-index.json" '
+    finder = ('<div class="scopekb-finder" id="scopekb-finder" data-index="assets/scopekb/finder-index.js" '
               'data-client-url="clients/{slug}/" data-none="0" data-one="1" data-many="{n}" data-more="+{n}" '
               'data-via="~" data-loading="..."><input id="scopekb-finder-input" class="scopekb-finder__input" '
               'type="search" aria-label="finder" role="combobox" aria-expanded="false" '
@@ -128,7 +127,7 @@ def build_sites(root: Path, clients: int) -> tuple[Path, list, str]:
     assets = pages / "assets" / "scopekb"
     assets.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "site_templates" / "assets" / "finder.js", assets / "finder.js")
-    (assets / "finder-index.json").write_text(json.dumps(finder_index(kb), ensure_ascii=False), encoding="utf-8")
+    (assets / "finder-index.js").write_text(finder_script(kb), encoding="utf-8")
     (root / "mkdocs.yml").write_text(
         "site_name: Base de connaissances du helpdesk\nsite_dir: site\n"
         "theme: {name: material, language: fr, font: false}\nplugins: [{search: {lang: fr}}]\n"

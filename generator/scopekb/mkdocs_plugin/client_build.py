@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import importlib.metadata
 import logging
 import os
 import shutil
@@ -37,6 +38,8 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from scopekb.errors import InputError
+from scopekb.mkdocs_plugin.frame import TemplateCache
+from scopekb.mkdocs_plugin.plugin import TEMPLATE_CACHE
 from scopekb.site.client_site import SCRIPTS, STYLESHEETS, ClientSite
 
 log = logging.getLogger("mkdocs.plugins.scopekb")
@@ -81,12 +84,14 @@ class ClientSiteBuilder:
                 raise InputError([f"mkdocs.yml:1: {key}: {error} (expected settings a client site can use)"
                                   for key, error in errors])
             self.configs[lang] = config
-            self.envs[lang] = config.theme.get_env()
+            env = self.envs[lang] = config.theme.get_env()
+            env.bytecode_cache = TemplateCache.under(self.root / TEMPLATE_CACHE)  # compiled by an earlier build
         return self.configs[lang]
 
     def theme_files(self) -> dict[str, Path]:
         """The theme's static files as MkDocs finds them: path in the site -> file (the same for every
-        language: a language changes only the templates' words)."""
+        language: a language changes only the templates' words). Listing them means listing and filtering
+        the theme's 14,000 template files: done once, and kept with the shared folder (`shared_key`)."""
         if self._theme_files is None:
             lang = next(iter(self.configs), "fr")
             config = self.config(lang)
@@ -99,17 +104,24 @@ class ClientSiteBuilder:
         """What every client site holds, the same bytes in each: path in the site -> source file or text."""
         return {**self.theme_files(), **site.assets}
 
-    @staticmethod
-    def shared_key(files: dict[str, Path | str]) -> str:
-        """A hash of the shared files' paths and contents (their size and time for theme files)."""
+    def shared_key(self, site: ClientSite) -> str:
+        """What the shared files depend on, found without listing the theme: MkDocs' and the theme's versions
+        and folders, and scopekb's assets."""
+        config = self.config(site.lang)
         digest = hashlib.sha256()
-        for path in sorted(files):
-            source = files[path]
-            if isinstance(source, Path):
-                st = source.stat()
-                source = f"file {source}:{st.st_size}:{st.st_mtime_ns}"
-            digest.update(f"{path}\0{source}\0".encode())
+        for part in (importlib.metadata.version("mkdocs"), importlib.metadata.version("mkdocs-material"),
+                     *config.theme.dirs, *sorted(config.theme.static_templates)):
+            digest.update(f"{part}\0".encode())
+        for path, text in sorted(site.assets.items()):
+            digest.update(f"{path}\0{text}\0".encode())
         return digest.hexdigest()[:16]
+
+    def use_shared(self, folder: Path, listing: dict[str, str] | None = None) -> None:
+        """Link sites' shared files from `folder`; `listing` (path -> "theme" or "scopekb"), when known, spares
+        listing the theme."""
+        self.shared = folder
+        if listing is not None:
+            self._theme_files = {path: folder / path for path, kind in listing.items() if kind == "theme"}
 
     @staticmethod
     def write_shared(files: dict[str, Path | str], folder: Path) -> None:

@@ -23,13 +23,12 @@ import importlib.resources
 import json
 import os
 import re
-import shutil
 import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from scopekb import __version__, clock
 from scopekb.errors import InputError, writing
@@ -38,9 +37,11 @@ from scopekb.kb.cache import CACHE_DIR
 from scopekb.kb.load import PROVIDER_FILE, load_knowledge_base
 from scopekb.kb.model import KnowledgeBase
 from scopekb.mkdocs_plugin import engine
-from scopekb.mkdocs_plugin.client_build import ClientSiteBuilder
 from scopekb.publish import swap
 from scopekb.site.client_site import HOME_PAGE, client_site, public_documents, covered_categories
+
+if TYPE_CHECKING:
+    from scopekb.mkdocs_plugin.client_build import ClientSiteBuilder
 
 MANIFEST = f"{CACHE_DIR}/client-sites.json"
 SHARED = f"{CACHE_DIR}/client-assets"  # the static files every client site links to (client_build.py)
@@ -216,7 +217,6 @@ def build_client_sites(root: Path, slugs: list[str] | None = None, options: Opti
     with swap.stopping_on_sigterm():
         remove_leftovers_in(folder)
         remove_leftovers_in((root / MANIFEST).parent)
-        builder = ClientSiteBuilder(root, config.markdown_extensions, config.mdx_configs, today)
         todo = []
         for slug in slugs:
             wanted = inputs_hash(root, kb, slug, languages[slug], today, common)
@@ -226,9 +226,11 @@ def build_client_sites(root: Path, slugs: list[str] | None = None, options: Opti
                     write_zip(folder, slug, today)
             else:
                 todo.append((slug, wanted))
-        if todo:
-            builder.shared = shared_folder(root, builder, client_site(kb, todo[0][0], languages[todo[0][0]],
-                                                                      today, root))
+        if todo:  # MkDocs' building parts imported only now: a build that finds every site unchanged needs none
+            from scopekb.mkdocs_plugin.client_build import ClientSiteBuilder
+
+            builder = ClientSiteBuilder(root, config.markdown_extensions, config.mdx_configs, today)
+            shared_folder(root, builder, client_site(kb, todo[0][0], languages[todo[0][0]], today, root))
         try:
             for done, (slug, wanted) in enumerate(todo):
                 show("building client sites", done, len(todo))
@@ -253,20 +255,28 @@ def is_published(folder: Path, slug: str, options: Options) -> bool:
 def shared_folder(root: Path, builder: ClientSiteBuilder, sample) -> Path:
     """The folder of the files every client site holds (theme and scopekb assets), made once and kept in
     the cache while they do not change; published as the sites are, so that a killed build leaves none
-    half-written."""
-    files = builder.shared_files(sample)
+    half-written. Its `.listing` names its files, its `.key` what they were made from."""
     final = root / SHARED
-    key = builder.shared_key(files)
-    if final.is_symlink() and (final / ".key").is_file() and (final / ".key").read_text() == key:
-        return final.resolve()
+    key = builder.shared_key(sample)
+    try:
+        if final.is_symlink() and (final / ".key").read_text() == key:
+            listing = json.loads((final / ".listing").read_text(encoding="utf-8"))
+            builder.use_shared(final.resolve(), listing)
+            return final.resolve()
+    except (OSError, ValueError):
+        pass
+    files = builder.shared_files(sample)
     fresh = swap.staging_folder(final)
     try:
         builder.write_shared(files, fresh)
+        listing = {path: "theme" if isinstance(source, Path) else "scopekb" for path, source in files.items()}
+        (fresh / ".listing").write_text(json.dumps(listing, sort_keys=True), encoding="utf-8")
         (fresh / ".key").write_text(key)
         swap.publish(fresh, final)
     except BaseException:
         swap.discard(fresh, final)
         raise
+    builder.use_shared(fresh)
     return fresh
 
 

@@ -12,7 +12,6 @@ folder, link or temporary file in site/clients/ or the cache), and every site is
 """
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess

@@ -89,6 +89,9 @@ def test_the_pdf_holds_the_covered_categories(builds, tmp_path):
     for entry in client.contracts[0].scope:
         assert kb.provider.catalog[entry.category].label in text
     assert "PRN-0107" in text
+    for slug, other in kb.clients.items():  # nothing of another client
+        if slug != PRINTED:
+            assert other.name not in text and not any(c.id in text for c in other.contracts), slug
     assert reader.metadata["/CreationDate"].startswith("D:20251201000000")
     assert b"file://" not in data
 

@@ -28,6 +28,7 @@ import importlib.metadata
 import logging
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from mkdocs.commands import build as mkdocs_build
@@ -68,7 +69,10 @@ class ClientSiteBuilder:
         """The configuration of a client site in `lang`, loaded once."""
         if lang not in self.configs:
             docs = self.root / DOCS_FOLDER
-            docs.mkdir(parents=True, exist_ok=True)
+            try:
+                docs.mkdir(parents=True, exist_ok=True)
+            except OSError:  # a cache that cannot be written: an empty folder elsewhere
+                docs = Path(tempfile.mkdtemp(prefix="scopekb-client-docs-"))
             config = MkDocsConfig(config_file_path=str(self.root / "mkdocs.yml"))
             config.load_dict({
                 "site_name": "scopekb", "docs_dir": str(docs), "site_dir": str(self.root / "site" / "clients"),
@@ -116,11 +120,11 @@ class ClientSiteBuilder:
             digest.update(f"{path}\0{text}\0".encode())
         return digest.hexdigest()[:16]
 
-    def use_shared(self, folder: Path, listing: dict[str, str] | None = None) -> None:
+    def use_shared(self, folder: Path | None, listing: dict[str, str] | None = None) -> None:
         """Link sites' shared files from `folder`; `listing` (path -> "theme" or "scopekb"), when known, spares
         listing the theme."""
         self.shared = folder
-        if listing is not None:
+        if folder is not None and listing is not None:
             self._theme_files = {path: folder / path for path, kind in listing.items() if kind == "theme"}
 
     @staticmethod

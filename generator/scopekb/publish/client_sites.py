@@ -137,8 +137,12 @@ def read_manifest(root: Path) -> dict[str, str]:
 
 
 def write_manifest(root: Path, sites: dict[str, str]) -> None:
+    """Keep the manifest; where the cache cannot be written (a read-only tree), the next build builds all."""
     data = json.dumps({"version": MANIFEST_VERSION, "sites": dict(sorted(sites.items()))}, indent=0).encode()
-    write_file_atomic(root / MANIFEST, data)
+    try:
+        write_file_atomic(root / MANIFEST, data)
+    except OSError:
+        pass
 
 
 def write_file_atomic(path: Path, data: bytes | Callable[[Path], None]) -> None:
@@ -218,7 +222,10 @@ def build_client_sites(root: Path, slugs: list[str] | None = None, options: Opti
         folder.mkdir(parents=True, exist_ok=True)
     with swap.stopping_on_sigterm():
         remove_leftovers_in(folder)
-        remove_leftovers_in((root / MANIFEST).parent)
+        try:
+            remove_leftovers_in((root / MANIFEST).parent)
+        except OSError:
+            pass
         todo = []
         for slug in slugs:
             wanted = inputs_hash(root, kb, slug, languages[slug], today, common)
@@ -232,7 +239,10 @@ def build_client_sites(root: Path, slugs: list[str] | None = None, options: Opti
             from scopekb.mkdocs_plugin.client_build import ClientSiteBuilder
 
             builder = ClientSiteBuilder(root, config.markdown_extensions, config.mdx_configs, today)
-            shared_folder(root, builder, client_site(kb, todo[0][0], languages[todo[0][0]], today, root))
+            try:
+                shared_folder(root, builder, client_site(kb, todo[0][0], languages[todo[0][0]], today, root))
+            except OSError:  # a cache that cannot be written: each site gets its own copies
+                builder.use_shared(None)
         try:
             for done, (slug, wanted) in enumerate(todo):
                 show("building client sites", done, len(todo))

@@ -11,8 +11,9 @@ Incremental: a manifest (.scopekb-cache/client-sites.json) keeps, for each publi
 everything it is made from (`inputs_hash`): its contract files, the provider file, its public articles,
 the templates and words of scopekb, mkdocs.yml, the versions of scopekb, MkDocs and Material, the site's
 day and language. A site whose hash is unchanged, and whose published folder (and PDF, and zip, when
-asked for) is there, is not built again. An entry is written only once its site is published: a build
-stopped anywhere leaves no entry that claims a site it did not publish.
+asked for) is there, is not built again. The entries of the sites to build are removed (the manifest written) before any
+is built, and an entry is written again only once its site is published: a build stopped anywhere
+leaves no entry that claims a site other than the published one.
 """
 from __future__ import annotations
 
@@ -235,6 +236,12 @@ def build_client_sites(root: Path, slugs: list[str] | None = None, options: Opti
                     write_zip(folder, slug, today)
             else:
                 todo.append((slug, wanted))
+        if any(slug in manifest for slug, _ in todo):
+            # No entry may claim a site while it is rebuilt: a build killed after publishing it, then a
+            # build with the inputs of the entry, would find the entry right and keep the other site.
+            for slug, _ in todo:
+                manifest.pop(slug, None)
+            write_manifest(root, manifest)
         if todo:  # MkDocs' building parts imported only now: a build that finds every site unchanged needs none
             from scopekb.mkdocs_plugin.client_build import ClientSiteBuilder
 
@@ -246,7 +253,6 @@ def build_client_sites(root: Path, slugs: list[str] | None = None, options: Opti
         try:
             for done, (slug, wanted) in enumerate(todo):
                 show("building client sites", done, len(todo))
-                manifest.pop(slug, None)
                 build_one(builder, kb, slug, languages[slug], today, root, folder, options)
                 manifest[slug] = wanted
                 summary.built.append(slug)

@@ -9,7 +9,8 @@ It writes N clients with realistic contracts (bench/site_build.py) into a tempor
    pages and scopekb's assets in docs/, the same theme and settings in mkdocs.yml), each built by
    `python -m mkdocs build` in a process of its own; the cost of a site is the mean;
 2. baseline, one process, MkDocs' build() per site (ClientSiteBuilder.build_with_mkdocs with a new builder
-   for each site: configuration and theme loaded, every file copied, per site);
+   for each site: configuration and theme loaded, every file copied, per site; the theme's templates,
+   though, come compiled from the on-disk cache that scopekb's builds keep);
 3. scopekb: every client site built by `build_client_sites` in a new process (imports, configuration,
    knowledge base and all, no cache of client sites), whose wall time divided by N is the cost of a site;
 4. a rebuild after one contract is edited (its public notes), in a new process: one site built, the

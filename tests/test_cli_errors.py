@@ -139,7 +139,7 @@ CASES = {
         [f"{C}:9: equipment.items[0].bought: unknown key (expected one of id, category, model, acquired)"]),
     "missing required keys": (
         {"c.yaml": "id: CTR-1\n"},
-        [f"{C}:1: client: missing (expected a mapping with keys name, aliases, slug)",
+        [f"{C}:1: client: missing (expected a mapping with keys name, aliases, slug, lang)",
          f"{C}:1: signed: missing (expected a date YYYY-MM-DD)",
          f"{C}:1: services: missing (expected a non-empty list of one of {KINDS})",
          f"{C}:1: scope: missing (expected a list of mappings with keys category, level, team, items)"]),

@@ -84,13 +84,18 @@ def published_problems(root: Path, expected: dict[str, int], clients: list[str])
 
 
 def leftovers(root: Path) -> list[str]:
-    """Anything of earlier builds beside the published site, or temporary files in the cache."""
+    """Anything of earlier builds beside the published site, or temporary files in the cache. The client
+    sites' folder, and what the cache publishes as a link to a folder beside it (the files client sites
+    share), are no leftovers: tests/test_client_sites_kill.py checks them."""
     site = root / "site"
     link = site / "internal"
-    extra = [p.name for p in site.iterdir() if p != link and not (link.is_symlink() and p == link.resolve())]
+    extra = [p.name for p in site.iterdir() if p != link and not (link.is_symlink() and p == link.resolve())
+             and p.name != "clients"]
     cache = root / ".scopekb-cache"
+    published = {p.resolve() for p in cache.iterdir() if p.is_symlink()} if cache.is_dir() else set()
     extra += [p.relative_to(root).as_posix() for p in cache.rglob("*")
-              if p.name.startswith(".") or p.name.endswith(".tmp")] if cache.is_dir() else []
+              if (p.name.startswith(".") or p.name.endswith(".tmp")) and p not in published
+              and not published.intersection(p.parents)] if cache.is_dir() else []
     return sorted(extra)
 
 

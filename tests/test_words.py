@@ -49,7 +49,7 @@ KEY = re.compile(r"[a-z]+(\.[a-z0-9][a-z0-9-]*)+")
 PREFIX = re.compile(r"[a-z]+(\.[a-z0-9][a-z0-9-]*)*\.")
 FILE_NAME = re.compile(r".*\.(js|j2|css|json|md|yaml|html|py)")
 # Dotted literals of a group's name that are no key: paths of keys in a contract file (kb/validate.py).
-NOT_KEYS = {"client.name", "client.slug"}
+NOT_KEYS = {"client.name", "client.slug", "client.lang"}
 
 
 # --- where the values of keys built at run time come from -------------------------------------------------
@@ -361,10 +361,11 @@ def test_navigation_titles_the_folders_scopekb_knows_in_the_site_language(tmp_pa
 # --- what the command says: in the knowledge base's language --------------------------------------------------
 
 def test_every_stage_of_a_build_has_its_words():
-    """publish/build.py names its stages in show("..."): the command shows each in the catalogue's words."""
+    """publish/build.py and client_sites.py name their stages in show("..."): the command shows each in the
+    catalogue's words."""
     from scopekb.cli import BUILD_STAGES
 
-    shown = {value for call in ast.walk(_parse(PACKAGE / "publish" / "build.py"))
+    shown = {value for module in ("build.py", "client_sites.py") for call in ast.walk(_parse(PACKAGE / "publish" / module))
              if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "show" for value in _strings(call.args[0])}
     assert shown and shown == set(BUILD_STAGES), shown
 

@@ -29,7 +29,8 @@ from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES, message
 from scopekb.kb.model import REQUEST_KINDS
 
 # The stages publish.build.build_site shows, by the names it gives them -> their words in the catalogue.
-BUILD_STAGES = {"loading contracts": "cli.loading", "building pages": "cli.building"}
+BUILD_STAGES = {"loading contracts": "cli.loading", "building pages": "cli.building",
+                "building client sites": "cli.building-clients"}
 
 ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="Knowledge-base folder (holds contracts/).")
@@ -334,18 +335,26 @@ def main(argv: list[str] | None = None) -> None:
 
 @cli.command()
 @ROOT_OPTION
-def build(root):
-    """Build the technician site into ROOT/site/internal/ (from mkdocs.yml, contracts/, content/).
+@click.option("--client", "clients", multiple=True, metavar="SLUG",
+              help="Build this client's site only (repeat for several), not the technician site.")
+@click.option("--pdf", is_flag=True, help="Also print each client's summary to site/clients/SLUG/SLUG.pdf (Chromium).")
+@click.option("--zip", "zipped", is_flag=True, help="Also write each client's site as site/clients/SLUG.zip.")
+def build(root, clients, pdf, zipped):
+    """Build the technician site into ROOT/site/internal/ and each client's site into ROOT/site/clients/SLUG/.
 
     Every contract is checked first: on bad data the errors are printed, the
-    exit status is 2 and the previous site stays as it was.
+    exit status is 2 and the previous sites stay as they were. A client's
+    site holds that client's contracts and public articles alone; it is built
+    again only when what it is made from changed.
 
     \b
     Examples:
       scopekb build
+      scopekb build --client menuiserie-berard-fils --pdf --zip
       scopekb build --root ./kb && python -m http.server -d ./kb/site/internal
     """
     from scopekb.publish.build import Progress, build_site
+    from scopekb.publish.client_sites import Options, build_client_sites
 
     lang = kb_language(root)
 
@@ -353,9 +362,17 @@ def build(root):
         def update(self, stage: str, done: int = 0, total: int = 0) -> None:
             super().update(message(lang, BUILD_STAGES[stage]) if stage in BUILD_STAGES else stage, done, total)
 
-    summary = build_site(root, Said())
-    click.echo(message(lang, "cli.built", clients=summary.clients, pages=summary.pages,
-                       seconds=f"{summary.seconds:.1f}", site_dir=summary.site_dir))
+    progress, options = Said(), Options(pdf=pdf, zip=zipped)
+    kb = config = None
+    if not clients:
+        summary = build_site(root, progress)
+        kb, config = summary.kb, summary.config
+        click.echo(message(lang, "cli.built", clients=summary.clients, pages=summary.pages,
+                           seconds=f"{summary.seconds:.1f}", site_dir=summary.site_dir))
+    sites = build_client_sites(root, list(clients) or None, options, kb, config, progress.update)
+    progress.close()
+    click.echo(message(lang, "cli.clients-built", built=len(sites.built), unchanged=len(sites.unchanged),
+                       seconds=f"{sites.seconds:.1f}", folder=sites.folder))
 
 
 @cli.command()

@@ -54,6 +54,9 @@ class Team:
     name: str
     phone: str = ""
     email: str = ""
+    # true: never named on a client's site (kb schema TEAM). Whatever it says, a client's site gives the
+    # phone and e-mail of the helpdesk alone: a client calls the helpdesk, which routes.
+    internal: bool = False
 
     @property
     def phone_suffix(self) -> str:
@@ -119,6 +122,7 @@ class Contract:
     public_notes: str = ""
     internal_notes: str = ""
     source: str = ""
+    lang: str | None = None  # client.lang: the language of the client's site (None: the site's)
     # key path ("scope[0].category") -> line, for errors found across files
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -145,6 +149,11 @@ class Client:
 
     def in_force(self, on: dt.date) -> tuple[Contract, ...]:
         return tuple(c for c in self.contracts if c.in_force(on))
+
+    @property
+    def lang(self) -> str | None:
+        """The language its contracts set with `client.lang` (validate makes them agree), else None."""
+        return next((c.lang for c in self.contracts if c.lang), None)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from scopekb.words import LANGUAGES
 from scopekb.kb.model import AUDIENCES, CATEGORY_KINDS, LEVELS, POLICIES, PROPOSALS, REQUEST_KINDS
 
 # The limits of the formats (docs/coverage.md, "Limits"): far above any real file, they keep a mistake or an
@@ -149,6 +150,9 @@ TEAM = Record((
     Field("name", Str(), "Name the technician reads, e.g. 'Support N2 systèmes et réseaux'.", required=True),
     Field("phone", Str(), "Phone number given when a call is routed to this team."),
     Field("email", Str(), "E-mail address of the team."),
+    Field("internal", Bool(), "true: the team is never named on a client's site (clients read 'the team in "
+          "charge'). Defaults to false. Client sites give the helpdesk's phone and e-mail only, never another "
+          "team's: clients call the helpdesk, which routes. The helpdesk cannot be internal."),
 ))
 
 CATEGORY = Record((
@@ -195,6 +199,8 @@ CONTRACT = Record((
         Field("aliases", ListOf(Str()), "Other names the client is known by: acronyms, former names."),
         Field("slug", Pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$", "a slug (lower case, digits, single dashes)"),
               "Identifier of the client in URLs; defaults to the name's normal form with dashes."),
+        Field("lang", OneOf(LANGUAGES), "Language of the client's own site (site/clients/SLUG/): fr or en; "
+              "defaults to the language of the technicians' site. The contracts of one client set the same."),
     )), "The client company.", required=True),
     Field("signed", Date(), "Signature date.", required=True),
     Field("start", Date(), "First day in force, inclusive; defaults to `signed`."),

@@ -32,7 +32,7 @@ _ESCAPES = {c: json.dumps(chr(c))[1:-1] for c in [*range(0x20), 0x7F]} | {0x85: 
                                                                           0x2029: "\\u2029"}
 # The key paths whose lines `assemble` reports; a contract keeps only these (it is cached, and
 # a hundred key paths per contract would double the cache). Add any key a new check reports.
-_CROSS_FILE_KEY = re.compile(r"(id|client\.(name|slug|aliases\[\d+\])|scope\[\d+\]\.(category|team)"
+_CROSS_FILE_KEY = re.compile(r"(id|client\.(name|slug|lang|aliases\[\d+\])|scope\[\d+\]\.(category|team)"
                              r"|equipment\.items\[\d+\]\.category|out_of_scope\.escalate_to)$")
 
 
@@ -274,11 +274,15 @@ def provider_from_node(node: yaml.Node | None, source: str) -> Provider | list[s
     data, lines = _walk(node, PROVIDER, problems)
     if data is None:
         return problems.messages
-    teams = {tid: Team(tid, t["name"], t.get("phone", ""), t.get("email", "")) for tid, t in data["teams"].items()}
+    teams = {tid: Team(tid, t["name"], t.get("phone", ""), t.get("email", ""), t.get("internal", False))
+             for tid, t in data["teams"].items()}
     catalog = {cid: Category(cid, c["label"], c["kind"], tuple(c.get("keywords", ())))
                for cid, c in data["catalog"].items()}
     if "helpdesk" not in teams:
         problems.add(lines["teams"], "teams.helpdesk", "missing", "a team with id 'helpdesk'")
+    elif teams["helpdesk"].internal:
+        problems.add(lines["teams.helpdesk.internal"], "teams.helpdesk.internal",
+                     "the helpdesk is the team clients call: it cannot be internal", "false, or no key")
     for key in ("escalation", "installation"):
         team = data["defaults"][key]
         if team not in teams:
@@ -325,7 +329,7 @@ def contract_from_node(node: yaml.Node | None, source: str) -> Contract | list[s
         scope=tuple(scope), policy=equipment.get("policy", "all"), equipment=tuple(assets),
         escalate_to=out_of_scope.get("escalate_to"), may_propose=tuple(out_of_scope.get("may_propose", ())),
         public_notes=data.get("public_notes", ""), internal_notes=data.get("internal_notes", ""),
-        source=source, lines={key: line for key, line in lines.items() if _CROSS_FILE_KEY.match(key)})
+        source=source, lang=client.get("lang"), lines={key: line for key, line in lines.items() if _CROSS_FILE_KEY.match(key)})
 
 
 def assemble(provider: Provider, contracts: list[Contract]) -> KnowledgeBase:
@@ -369,6 +373,12 @@ def problems_across(provider: Provider, contracts: list[Contract]) -> list[tuple
             err(contract, "out_of_scope.escalate_to", f"unknown team '{contract.escalate_to}'",
                 "one of " + ", ".join(teams))
     _client_names(tuple(sorted(contracts, key=lambda c: c.id)), err)
+    languages: dict[str, Contract] = {}  # client slug -> its first contract (by id) that sets client.lang
+    for contract in sorted(contracts, key=lambda c: c.id):
+        first = languages.setdefault(contract.client_slug, contract) if contract.lang else None
+        if first is not None and first.lang != contract.lang:
+            err(contract, "client.lang", f"'{contract.lang}' differs from '{first.lang}' set by {first.source} for "
+                "the same client", "one language per client", first)
     return problems
 
 

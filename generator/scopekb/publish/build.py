@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -30,6 +30,9 @@ class BuildSummary:
     pages: int
     seconds: float
     site_dir: Path
+    # what the build loaded, for the client sites built after it (publish/client_sites.py)
+    kb: object = field(default=None, repr=False, compare=False)
+    config: object = field(default=None, repr=False, compare=False)
 
     def line(self) -> str:
         clients = f"{self.clients} client" + ("s" if self.clients != 1 else "")
@@ -93,7 +96,7 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
             raise
     if progress:
         progress.close()
-    return BuildSummary(len(kb.clients), pages, time.perf_counter() - started, final)
+    return BuildSummary(len(kb.clients), pages, time.perf_counter() - started, final, kb, config)
 
 
 def render_to_dir(root: Path, audience: str, out: Path, lang: str | None = None) -> int:

@@ -72,6 +72,8 @@ class Provider:
     installation: str
     catalog: dict[str, Category]
     source: str = "contracts/provider.yaml"
+    # The ticketing tool's category paths ("Bureautique > Outlook") -> catalogue ids, for closed tickets.
+    ticket_categories: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

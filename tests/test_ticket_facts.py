@@ -158,3 +158,22 @@ def test_the_labeled_export_gives_what_mine_knowledge_base_gives(tmp_path):
     assert {k: v for k, v in found.counts.items() if k != "files"} == direct.counts
     assert len(found.unmapped) == sum(len(v) for v in direct.unmapped.values())
     assert sum(c.calls for c in found.calls) > direct.counts["mined"] - direct.counts.get("unknown-client", 0)
+
+
+def test_facts_read_back_from_the_cache_import_none_of_the_mining_libraries(root, aged):
+    """numpy, SciPy and scikit-learn take seconds to import: a build whose tickets did not change, or that
+    has none, must not pay for them (tickets/__init__.py imports its names when used)."""
+    import subprocess
+    import sys
+
+    kb = load_knowledge_base(root, use_cache=False)
+    facts.ticket_facts(root, kb)
+    script = ("import sys; from pathlib import Path; from scopekb.kb.load import load_knowledge_base; "
+              "from scopekb.tickets.facts import ticket_facts; import scopekb.tickets; "
+              f"root = Path({str(root)!r}); found, reused = ticket_facts(root, load_knowledge_base(root)); "
+              "assert reused and found.scenarios, 'mined again'; "
+              "print(sorted(m for m in ('numpy', 'scipy', 'sklearn', 'rapidfuzz') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO / "generator")})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

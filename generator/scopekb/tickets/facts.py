@@ -16,6 +16,9 @@ provider (catalogue, teams, ticket_categories), clients and contracts, the
 language, the mining settings and scopekb's version. An export changed less
 than kb.cache.RACY_NS ago is read again next time, as a contract file is.
 
+Nothing here imports the mining's libraries (numpy, scikit-learn: seconds of imports) until
+`collect` mines: facts read back from the cache cost none.
+
 Only scrubbed ticket text is kept here: scenarios are made of scrubbed
 tickets (pipeline.mine_category), and the client or category an unmapped
 ticket names is scrubbed with the ticket's own people. `problems` are the
@@ -38,14 +41,13 @@ from scopekb.kb.cache import CACHE_DIR, RACY_NS, write_atomic
 from scopekb.kb.model import KnowledgeBase
 
 from .mapping import TicketMapper
-from .mine import MiningSettings
 from .pipeline import kb_contacts, mine_tickets, one_per_id
 from .read import TICKETS_FOLDER, export_files, read_tickets
-from .scenarios import Scenario
+from .records import MiningSettings, Scenario
 from .scrub import Scrubber
 
 CACHE_FILE = f"{CACHE_DIR}/tickets.pickle"
-FORMAT = 1  # of the cached facts: a cache of another format is not read
+FORMAT = 2  # of the cached facts: a cache of another format is not read
 OUTSIDE = ("out-of-scope", "no-contract")  # verdicts of a call its client's contracts do not cover
 
 
@@ -82,6 +84,8 @@ class TicketFacts:
     problems: tuple[str, ...]
     counts: dict[str, int] = field(default_factory=dict)
     calls: tuple[Calls, ...] = ()
+    # scenario id -> client slug -> how many of its tickets are that client's
+    client_tickets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def export_signatures(root: Path) -> tuple[tuple[str, tuple[int, int, int, int]], ...] | None:
@@ -122,18 +126,23 @@ def collect(root: Path, kb: KnowledgeBase, lang: str = "fr", settings: MiningSet
             names = (ticket.requesters + ticket.technicians) if ticket else ()
             unmapped.append(UnmappedTicket(item.where, item.id, reason, scrubber.text(item.value, names)))
     counts = dict(result.counts, files=len(export_files(root / TICKETS_FOLDER)))
+    mapper = TicketMapper(kb, overrides)
+    placed = {t.id: mapper.map(t) for t in unique}
+    client_tickets = {s.id: dict(Counter(placed[i].client for i in s.tickets if placed[i].client))
+                      for s in result.scenarios}
     return TicketFacts(tuple(result.scenarios), tuple(unmapped), tuple(result.problems), counts,
-                       tally_calls(kb, unique, TicketMapper(kb, overrides), lang))
+                       tally_calls(kb, unique, placed, lang), client_tickets)
 
 
-def tally_calls(kb: KnowledgeBase, tickets, mapper: TicketMapper, lang: str) -> tuple[Calls, ...]:
-    """Calls per (client, category, day), each day's verdict asked once."""
+def tally_calls(kb: KnowledgeBase, tickets, placed: dict, lang: str) -> tuple[Calls, ...]:
+    """Calls per (client, category, day), each day's verdict asked once; `placed` maps each ticket's id
+    to where TicketMapper placed it."""
     counted: Counter = Counter()
     for ticket in tickets:
         when = ticket.opened or ticket.ended
         if when is None:
             continue
-        mapped = mapper.map(ticket)
+        mapped = placed[ticket.id]
         if mapped.client and mapped.category:
             counted[(mapped.client, mapped.category, when.date())] += 1
     catalog = kb.provider.catalog

@@ -164,6 +164,9 @@ class KnowledgeBase:
     # normal form of every name, alias and slug -> client slug
     names: dict[str, str]
     articles: tuple[Article, ...] = ()  # in file order; loaded apart (kb.articles), `check` needs none
+    # What the site shows of the closed tickets under content/tickets/ (tickets.facts.TicketFacts), attached
+    # by the site's build; None when there are no exports, or for whatever else (`check`) needs none.
+    tickets: object | None = None
 
     @property
     def contracts(self) -> tuple[Contract, ...]:

@@ -61,7 +61,7 @@ def with_tickets(kb: KnowledgeBase, root: Path, lang: str, log=None) -> Knowledg
         if facts.unmapped:
             reasons = ", ".join(f"{reason} {counts[reason]}" for reason in REASON_WORDS if counts.get(reason))
             log.info(f"{TICKETS_FOLDER}: {len(facts.unmapped)} solved or closed tickets not placed ({reasons}), "
-                     f"listed on {page_url(UNMAPPED_PAGE, False)}")
+                     f"listed on the page {UNMAPPED_PAGE.removesuffix('.md')}")
         how = "from the cache" if reused else f"mined in {time.perf_counter() - started:.1f} s"
         log.info(f"{TICKETS_FOLDER}: {counts.get('scenarios', 0)} scenarios from {counts.get('read', 0)} tickets "
                  f"({how})")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from .axe import serious_violations
 from .test_search_engine import INPUT, hits
 
 
@@ -62,3 +65,16 @@ def test_a_client_page_and_the_to_document_page_lead_to_scenarios(page, site):
     page.goto(site.url_of("scenarios/a-documenter/index.html"))
     commands = page.locator("code.scopekb-command").all_inner_texts()
     assert commands and all(c.startswith("scopekb new article ") and " --scenario " in c for c in commands)
+
+
+@pytest.mark.parametrize("rel", ["scenarios/index.html", "scenarios/a-documenter/index.html",
+                                 "scenarios/tickets-non-rattaches/index.html", None])
+def test_no_serious_accessibility_violation(page, site, axe_script, rel):
+    """None: the first scenario's own page."""
+    if rel is None:
+        open_first_scenario(page, site)
+        page.wait_for_load_state("networkidle")
+    else:
+        page.goto(site.url_of(rel), wait_until="networkidle")
+    found = serious_violations(page, axe_script)
+    assert not found, f"{page.url}:\n" + "\n".join(found)

@@ -148,6 +148,18 @@ def test_new_article_writes_a_valid_skeleton_and_prints_its_path(root):
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
+def test_new_article_documents_the_scenario_it_is_given(root):
+    """The command of the site's "to document" page: the article's front matter names the scenario."""
+    result = scopekb("new", "article", "Toner vide", "--category", "printers", "--scenario",
+                     "printers-cartouche-toner-vide", "--root", str(root))
+    assert result.returncode == 0, result.stderr
+    made = {a.source: a for a in load_articles(root, load_knowledge_base(root).provider)}
+    assert made["content/articles/toner-vide.md"].scenario == "printers-cartouche-toner-vide"
+    bad = scopekb("new", "article", "Autre", "--category", "printers", "--scenario", "Pas un id", "--root", str(root))
+    assert bad.returncode == 2 and bad.stderr.startswith("command line: --scenario: 'Pas un id' is not a scenario id")
+    assert not (root / "content/articles/autre.md").exists()
+
+
 def test_new_article_refuses_an_unknown_category(root):
     result = scopekb("new", "article", "Titre", "--category", "nope", "--root", str(root))
     assert result.returncode == 2

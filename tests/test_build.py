@@ -118,7 +118,10 @@ def test_the_search_index_holds_clients_trees_categories_and_articles(built):
     assert "Menuiserie Bérard & Fils" in text and "Outlook ne démarre plus" in text
     forms = set(index["forms"].split("\n"))
     assert {"prn", "0107", "spouleur", "imprimante"} <= forms  # an asset id, and words of an article's text
-    assert len(docs) == 2 * len(SLUGS) + 10 + 3  # a page and a tree per client, 10 categories, 3 articles
+    # a page and a tree per client, 10 categories, 3 articles, and the scenarios of content/tickets/
+    scenarios = [d for d in docs if d[1].startswith("scenarios/")]
+    assert len(scenarios) == len([p for p in (built / "scenarios").glob("*/index.html")]) - 2 > 20
+    assert len(docs) == 2 * len(SLUGS) + 10 + 3 + len(scenarios)
     assert not (built / "search" / "search_index.json").exists()  # Material's search is not in the site
 
 

@@ -248,9 +248,17 @@ PROVIDER_CASES = {
     "team id that is not an id": (
         PROVIDER.replace("  sales:", "  Sales Team:"),
         [f"{P}:8: teams.\"Sales Team\": 'Sales Team' is not an id (expected lower case, digits and dashes)"]),
+    "ticket category mapped to no category of the catalogue": (
+        PROVIDER + "ticket_categories:\n  Bureautique > Outlook: office\n  Matériel > Scanner: scanners\n",
+        [f"{P}:39: ticket_categories.\"Matériel > Scanner\": unknown category 'scanners' (expected an id from "
+         f"the catalog: {CATEGORIES})"]),
+    "ticket category path that is blank": (
+        PROVIDER + "ticket_categories:\n  \"  \": office\n",
+        [f"{P}:38: ticket_categories.\"  \": '  ' is not a category path (expected a category path of the "
+         "ticketing tool, such as 'Matériel > Imprimante')"]),
     "empty provider file": (
         "",
-        [f"{P}:1: document: the file is empty (expected a mapping with keys provider, teams, defaults, catalog)"]),
+        [f"{P}:1: document: the file is empty (expected a mapping with keys provider, teams, defaults, catalog, ticket_categories)"]),
 }
 
 

@@ -102,3 +102,17 @@ def test_unmapped_tickets_are_kept_and_counted_by_reason(kb):
             counts["no-client"]) == (1, 2, 1, 1)
     [printer] = result.scenarios
     assert printer.clients == ("alpha-conseil",) and printer.unknown_clients == 2
+
+
+def test_provider_ticket_categories_are_the_default_overrides(tmp_path):
+    """provider.yaml's `ticket_categories` is read, checked against the catalogue, and mapped by default."""
+    from kb_builder import PROVIDER
+
+    provider = PROVIDER + 'ticket_categories:\n  "Comptes utilisateurs": workstations\n'
+    kb = build_kb(tmp_path, ALPHA, provider=provider)
+    assert kb.provider.ticket_categories == {"Comptes utilisateurs": "workstations"}
+    tickets = [ticket(f"Mot de passe oublié {n}", ("Comptes utilisateurs", "Mot de passe"), "Alpha Conseil",
+                      ident=str(n)) for n in range(3)]
+    result = mine_tickets(tickets, kb)
+    assert result.counts.get("unknown-category", 0) == 0 and result.counts["mined"] == 3
+    assert mine_tickets(tickets, kb, overrides={}).counts["unknown-category"] == 3

@@ -243,14 +243,19 @@ def new():
 @click.argument("title")
 @click.option("--category", "categories", multiple=True, required=True, metavar="ID",
               help="A category id of the catalogue (repeat for several).")
+@click.option("--scenario", metavar="ID", help="The resolution scenario it documents (the id on its page).")
 @ROOT_OPTION
-def new_article(title, categories, root):
+def new_article(title, categories, scenario, root):
     """Write a new resolution article under content/articles/ and print its path.
+
+    The site's "to document" page gives this command for each scenario no
+    article documents yet, filled in.
 
     \b
     Examples:
       scopekb new article "Imprimante hors ligne" --category printers
       scopekb new article "VPN refusé" --category network --category remote-access
+      scopekb new article "Toner vide" --category printers --scenario printers-cartouche-toner-vide
     """
     from scopekb.kb.load import load_knowledge_base
     from scopekb.kb.scaffold import new_article as write_article
@@ -258,7 +263,7 @@ def new_article(title, categories, root):
 
     kb = load_knowledge_base(root)
     with writing("command line: --root", root):
-        path = write_article(Path(root), title, list(categories), kb.provider, site_language(Path(root)))
+        path = write_article(Path(root), title, list(categories), kb.provider, site_language(Path(root)), scenario)
     click.echo(path)
 
 

@@ -73,7 +73,7 @@ def test_the_parts_line_up_as_one_table(many_clients, page):
     for n in range(1, parts.count()):
         parts.nth(n).scroll_into_view_if_needed()
         assert parts.nth(n).evaluate(HEADER_CELLS) == first, f"part {n + 1}"
-    assert len(first) == 5 and first[0][1] > first[1][1]  # the client's name has the widest column
+    assert len(first) == 6 and first[0][1] > first[1][1]  # the client's name has the widest column
 
 
 def test_a_home_page_of_several_parts_has_no_serious_accessibility_violation(many_clients, page, axe_script):

@@ -85,6 +85,8 @@ class Provider:
     installation: str
     catalog: dict[str, Category]
     source: str = "contracts/provider.yaml"
+    # The ticketing tool's category paths ("Bureautique > Outlook") -> catalogue ids, for closed tickets.
+    ticket_categories: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,9 @@ class KnowledgeBase:
     # normal form of every name, alias and slug -> client slug
     names: dict[str, str]
     articles: tuple[Article, ...] = ()  # in file order; loaded apart (kb.articles), `check` needs none
+    # What the site shows of the closed tickets under content/tickets/ (tickets.facts.TicketFacts), attached
+    # by the site's build; None when there are no exports, or for whatever else (`check`) needs none.
+    tickets: object | None = None
 
     @property
     def contracts(self) -> tuple[Contract, ...]:

@@ -36,10 +36,19 @@ def scaffold(directory: Path) -> list[Path]:
     return written
 
 
-def new_article(root: Path, title: str, categories: list[str], provider, lang: str) -> Path:
-    """Write a valid article skeleton for `title` under content/articles/; returns its path."""
+def new_article(root: Path, title: str, categories: list[str], provider, lang: str,
+                scenario: str | None = None) -> Path:
+    """Write a valid article skeleton for `title` under content/articles/, documenting `scenario` if given;
+    returns its path."""
+    import re
+
     from scopekb.kb.articles import article_path
+    from scopekb.kb.schema import ID_REGEX
     from scopekb.words import sentences
+
+    if scenario is not None and not re.match(ID_REGEX, scenario):
+        raise InputError([f"command line: --scenario: '{scenario}' is not a scenario id (expected lower case, "
+                          "digits and dashes, as on the scenario's page)"])
 
     unknown = [c for c in categories if c not in provider.catalog]
     if unknown:
@@ -57,5 +66,6 @@ def new_article(root: Path, title: str, categories: list[str], provider, lang: s
                        ("article.symptoms", "article.diagnosis", "article.resolution", "article.escalation"))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(f"---\ntitle: {quoted}\ncategories: [{', '.join(categories)}]\naudience: internal\n"
-                      f"level: n1\nsymptoms: []\nproducts: []\n---\n\n{sections}".rstrip() + "\n", encoding="utf-8")
+                      f"level: n1\nsymptoms: []\nproducts: []\n{f'scenario: {scenario}' + chr(10) if scenario else ''}"
+                      f"---\n\n{sections}".rstrip() + "\n", encoding="utf-8")
     return target

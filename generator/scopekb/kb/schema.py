@@ -123,11 +123,17 @@ class Record(Type):
 
 @dataclass(frozen=True)
 class MapOf(Type):
-    """A mapping whose keys are ids chosen by the maintainer (teams, categories)."""
-    value: Record
+    """A mapping whose keys are chosen by the maintainer: ids (teams, categories), or any text
+    (`key_regex` and `key_expected` say which), to values of one type."""
+    value: Type
     key_regex: str = r"^[a-z0-9][a-z0-9-]*$"
+    key_noun: str = "an id"
+    key_expected: str = "lower case, digits and dashes"
+    what: str = "a mapping of ids (lower case, digits, dashes) to entries"
 
-    expected = "a mapping of ids (lower case, digits, dashes) to entries"
+    @property
+    def expected(self) -> str:
+        return self.what
 
     def json_schema(self) -> dict:
         return {"type": "object", "propertyNames": {"pattern": self.key_regex},
@@ -176,6 +182,12 @@ PROVIDER = Record((
     )), "Teams used when a contract does not name one.", required=True),
     Field("catalog", MapOf(CATEGORY), "The service catalogue: categories by id, in tie-break order.",
           required=True),
+    Field("ticket_categories", MapOf(Pattern(ID_REGEX, "a category id"), key_regex=r"\S", key_noun="a category path",
+                                     key_expected="a category path of the ticketing tool, such as 'Matériel > "
+                                                  "Imprimante'",
+                                     what="a mapping of the ticketing tool's category paths to category ids"),
+          "Closed tickets (content/tickets/): the ticketing tool's category paths, e.g. 'Bureautique > Outlook', "
+          "mapped to catalogue ids; a path also maps the paths below it unless a longer one says otherwise."),
 ))
 
 SCOPE_ENTRY = Record((

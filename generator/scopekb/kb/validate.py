@@ -60,6 +60,14 @@ class Problems:
                              f"{MAX_ERRORS_PER_FILE} errors shown per file: fix these, then check again)")
 
 
+def key_path(path: str, key: str) -> str:
+    """The path of `key` under `path`, as error lines name it: a key with spaces or punctuation is quoted,
+    so that the line stays unambiguous."""
+    plain = _PLAIN_KEY.match(key) and len(key) <= SHOWN_CHARS
+    name = key if plain else json.dumps(shown(key), ensure_ascii=False)
+    return f"{path}.{name}" if path else name
+
+
 def one_line(text: str) -> str:
     """`text` with its control characters and line breaks escaped (a value may hold them)."""
     return text.translate(_ESCAPES)
@@ -182,10 +190,7 @@ class _Walker:
                 ok = False
                 continue
             key = key_node.value
-            # a key with spaces or punctuation is quoted, so that the error line stays unambiguous
-            plain = _PLAIN_KEY.match(key) and len(key) <= SHOWN_CHARS
-            name = key if plain else json.dumps(shown(key), ensure_ascii=False)
-            sub = f"{path}.{name}" if path else name
+            sub = key_path(path, key)
             if key in seen:
                 self.problems.add(key_line, sub, "duplicate key", "each key once per mapping")
                 ok = False
@@ -197,7 +202,7 @@ class _Walker:
                                       f"a key of at most {MAX_TEXT_CHARS} characters")
                     ok = False
                 elif not re.match(typ.key_regex, key):
-                    self.problems.add(key_line, sub, f"'{key}' is not an id", "lower case, digits and dashes")
+                    self.problems.add(key_line, sub, f"'{shown(key)}' is not {typ.key_noun}", typ.key_expected)
                     ok = False
                 value = self.value(value_node, typ.value, sub)
             else:
@@ -288,10 +293,16 @@ def provider_from_node(node: yaml.Node | None, source: str) -> Provider | list[s
         if team not in teams:
             problems.add(lines[f"defaults.{key}"], f"defaults.{key}", f"unknown team '{team}'",
                          "one of " + ", ".join(teams))
+    ticket_categories = data.get("ticket_categories", {})
+    for path, category in ticket_categories.items():
+        if category not in catalog:
+            key = key_path("ticket_categories", path)
+            problems.add(lines.get(key, 1), key, f"unknown category '{category}'",
+                         "an id from the catalog: " + ", ".join(catalog))
     if problems.messages:
         return problems.messages
     return Provider(data["provider"]["name"], teams, data["defaults"]["escalation"],
-                    data["defaults"]["installation"], catalog, source)
+                    data["defaults"]["installation"], catalog, source, ticket_categories)
 
 
 def contract_from_node(node: yaml.Node | None, source: str) -> Contract | list[str]:

@@ -36,6 +36,7 @@ from scopekb.mkdocs_plugin.pages import GeneratedPage, add_headings
 from scopekb.mkdocs_plugin.worker import BuildWorker
 from scopekb.site.categories import article_footer
 from scopekb.site.context import SiteContext, html_page, package_folders, section_title, split_html_page
+from scopekb.site.scenarios import out_of_nav, with_tickets
 from scopekb.site.search import search_index
 from scopekb.site.pages import STYLESHEETS, generated_pages, page_body, render_site, shipped_scripts
 from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES
@@ -124,6 +125,9 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 self.knowledge_base = with_articles(load_knowledge_base(self.root), self.root)
             except InputError as error:
                 raise PluginError("\n".join(error.messages)) from None
+        self.knowledge_base = with_tickets(self.knowledge_base, self.root, self.language, log)
+        if self.knowledge_base.tickets is not None and self.worker is not None:
+            self.worker.give(self.knowledge_base)  # the second process gets it now, while MkDocs lists files
 
     def on_files(self, files: Files, config) -> Files:
         kb, lang, today = self.knowledge_base, self.language, self.today
@@ -141,7 +145,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 log.warning(f"scopekb: the generated page {path} replaces {existing.src_uri} of the docs folder")
                 files.remove(existing)
         for path, content in pages.items():
-            files.append(File.generated(config, path, content=content))
+            inclusion = InclusionLevel.NOT_IN_NAV if out_of_nav(path) else InclusionLevel.UNDEFINED
+            files.append(File.generated(config, path, content=content, inclusion=inclusion))
         if self.config.fast:
             self.worker = self.worker or BuildWorker()
             self.worker.start(kb, lang, today, config.use_directory_urls, [page[:3] for page in generated])

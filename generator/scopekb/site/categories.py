@@ -1,5 +1,5 @@
-"""A page per catalogue category: the clients whose contracts in force cover it, and its articles;
-and what an article's page says of its categories. No MkDocs here.
+"""A page per catalogue category: the clients whose contracts in force cover it, its articles and its
+resolution scenarios; and what an article's page says of its categories. No MkDocs here.
 """
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from markupsafe import escape
 
 from scopekb.kb.model import Article, Category
 from scopekb.site.context import Fields, SiteContext, category_page, client_html, depth_of, html_page, page_url, render_html
+from scopekb.site.scenarios import category_scenarios
 
 ARTICLE_CLIENTS = 30  # clients named at the foot of an article: the category's page lists them all
 
@@ -30,7 +31,8 @@ def category_body(site: SiteContext, category: Category) -> str:
         row.url = "../" * depth + client_html(row.slug)
     articles = [(site.url(a.page, depth), a.title) for a in site.articles_by_category.get(category.id, ())]
     return render_html("category.html.j2", t=site.t, w=site.w, colon=site.w["word.colon"], heading=site.heading,
-                       category=category, rows=rows, articles=articles, date=site.today.isoformat())
+                       category=category, rows=rows, articles=articles, date=site.today.isoformat(),
+                       scenarios=category_scenarios(site, category.id, depth))
 
 
 def category_pages(site: SiteContext) -> dict[str, str]:

@@ -21,6 +21,9 @@ from scopekb.site.checker_data import SHARED_ASSET, checker_html, shared_script
 from scopekb.site.context import (ASSET_DIR, Fields, SiteContext, category_page, client_html, client_page, html_page, paragraphs,
                                   render_html, render_markdown, static_asset, tree_html, tree_page, url_part)
 from scopekb.site.categories import category_pages
+from scopekb.site.health import cell as health_cell
+from scopekb.site.health import health, watch_key, window_start
+from scopekb.site.scenarios import client_scenarios, scenario_pages
 from scopekb.site.search_index import STRINGS_FILE, strings_script
 from scopekb.site.trees import tree_body
 from scopekb.words import LANGUAGES, sentences
@@ -75,6 +78,7 @@ def render_site(kb: KnowledgeBase, audience: str = "internal", lang: str = "fr",
         STRINGS_FILE: strings_script(lang),
     }
     files.update(category_pages(site))
+    files.update(scenario_pages(site))
     for name in STATIC_ASSETS:
         text = static_asset(name)
         if text is not None:
@@ -97,14 +101,18 @@ def generated_pages(kb: KnowledgeBase, lang: str) -> list[tuple[str, str, str, s
 
 def render_home(site: SiteContext) -> str:
     t = site.t
+    states = health(site)
+    # The clients to watch first (site/health.py watch_key); a stable sort keeps the others by name.
+    clients = sorted(site.kb.clients.values(), key=lambda client: watch_key(states[client.slug]))
     rows = [Fields(name=client.name, url=site.client_url(client.slug), contract=contract.id,
                    status=contract.status(site.today), status_text=t(f"status.{contract.status(site.today)}"),
-                   period=site.period(contract), services=site.kinds(contract.services))
-            for client in site.kb.clients.values() for contract in client.contracts]
+                   period=site.period(contract), services=site.kinds(contract.services),
+                   health=health_cell(site, states[client.slug]))
+            for client in clients for contract in client.contracts]
     finder = render_html("finder.html.j2", t=t, index_url=FINDER_INDEX,
                          client_url=site.client_url_pattern(), lang=site.lang)
     body = render_html("home.html.j2", t=t, finder=finder, rows=rows, rows_per_table=OVERVIEW_ROWS_PER_TABLE,
-                       date=site.today.isoformat())
+                       date=site.today.isoformat(), watch=any(row.health for row in rows))
     # The home page would match every client name: the finder is for that, not full-text search.
     return html_page(t("home.title"), body, front_matter="---\nsearch:\n  exclude: true\n---\n\n")
 
@@ -150,7 +158,22 @@ def client_view(site: SiteContext, client: Client) -> dict:
                 client=client, contracts=contracts, teams=team_rows, catalog=kb.provider.catalog,
                 provider=kb.provider, date=site.today.isoformat(), tree_url=tree_url,
                 checker=checker_block(site, client), articles=client_articles(site, client),
-                category_url=lambda category: site.url(category_page(category), from_depth=1))
+                category_url=lambda category: site.url(category_page(category), from_depth=1),
+                scenarios=client_scenarios(site, client.slug, from_depth=1),
+                health=client_health(site, client))
+
+
+def client_health(site: SiteContext, client: Client) -> Fields:
+    """What a client's page shows of its contracts' health (site/health.py): calls out of scope over 12
+    months by category (when the site has ticket exports), contracts ending within 90 days."""
+    state = health(site)[client.slug]
+    catalog = site.kb.provider.catalog
+    return Fields(tickets=site.kb.tickets is not None, outside=state.outside,
+                  since=window_start(site.today).isoformat(),
+                  categories=[Fields(label=catalog[c.category].label, url=site.url(category_page(c.category), 1),
+                                     outside=c.outside, calls=c.calls) for c in state.by_category if c.outside],
+                  ending=[site.t("health.ending", contract=contract.id, end=contract.end.isoformat(), days=days)
+                          for contract, days in state.ending])
 
 
 CLIENT_ARTICLES = 8  # articles linked per category from a client page: the category's page has them all

@@ -1,7 +1,7 @@
 """What the site's search finds: a document per page, made from the data (search_index.py indexes them).
 
-Client pages, decision trees and category pages are described from the
-knowledge base, not read back from their HTML: the same words a technician
+Client pages, decision trees, category pages and resolution scenarios are
+described from their data, not read back from their HTML: the same words a technician
 types (a name, an alias, an asset id, a model, a category). Articles bring
 the text of their page, which only MkDocs renders (the plugin hands it over).
 """
@@ -11,6 +11,7 @@ import html
 import re
 
 from scopekb.site.context import SiteContext, category_page, client_html, page_url, tree_html
+from scopekb.site.scenarios import scenario_page
 from scopekb.site.search_index import SearchDocument, SearchIndexFiles, build_search_index
 
 _TAG = re.compile(r"<[^>]+>")
@@ -55,7 +56,17 @@ def article_documents(site: SiteContext, contents: dict[str, str]) -> list[Searc
             for article in site.kb.articles]
 
 
+def scenario_documents(site: SiteContext) -> list[SearchDocument]:
+    """The resolution scenarios mined from the tickets (site/scenarios.py): found by the callers' words and
+    the resolution. Scrubbed ticket text, as on their pages; search.js shows it as text, never as markup."""
+    catalog = site.kb.provider.catalog
+    return [SearchDocument(page_url(scenario_page(s.id), site.directory_urls), s.title, "scenario",
+                           " ".join([*s.symptoms, s.resolution, catalog[s.category].label]), keywords=s.symptoms)
+            for s in getattr(site.kb.tickets, "scenarios", ())]
+
+
 def search_index(site: SiteContext, article_contents: dict[str, str]) -> SearchIndexFiles:
     """The index files of the whole site: articles first, as the ranking favours them on a tie."""
-    documents = [*article_documents(site, article_contents), *category_documents(site), *client_documents(site)]
+    documents = [*article_documents(site, article_contents), *scenario_documents(site), *category_documents(site),
+                 *client_documents(site)]
     return build_search_index(documents, site.lang)

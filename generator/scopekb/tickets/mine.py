@@ -49,7 +49,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, T
 from sklearn.preprocessing import normalize
 
 from .mapping import normal_form
-from .records import Ticket
+from .records import MiningSettings, Ticket  # MiningSettings: with the records, kept importable here
 
 STEMMERS = {"fr": "french", "en": "english"}
 _WORD = re.compile(r"[a-z0-9]+")
@@ -62,21 +62,6 @@ BOILERPLATE = {
     "en": {"hello", "hi", "thanks", "thank", "regards", "please", "pls", "urgent", "asap", "dear",
            "name", "phone", "mail", "address", "ip", "iban"},
 }
-
-
-@dataclass(frozen=True)
-class MiningSettings:
-    """How tickets are grouped; the defaults are those measured on the labeled set."""
-    min_occurrences: int = 3  # a group this large is a recurring malfunction
-    threshold: float = 0.94  # average cosine distance under which tickets are one malfunction
-    title_weight: int = 3  # a title counts as many times as this against its description
-    char_weight: float = 0.3  # share of the character n-grams in a ticket's vector
-    exact_limit: int = 2000  # tickets clustered all together; a larger category is sampled (see cluster)
-    sample_size: int = 1000  # tickets of a larger category clustered to find its malfunctions, each round
-    rounds: int = 6  # samples taken from a large category, at most
-    random_state: int = 0
-    workers: int = 0  # processes mining categories side by side; 0: one per core available
-    parallel_from: int = 20_000  # resolved tickets from which categories are mined in worker processes
 
 
 class TextPrep:

@@ -21,10 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .mapping import UNKNOWN_CATEGORY, KnowledgeBase, TicketMapper
-from .mine import MiningSettings, TextPrep, cluster, vectors
 from .read import TICKETS_FOLDER, read_tickets
-from .records import RESOLVED_STATUSES, ReadResult, Ticket
-from .scenarios import Scenario, build_scenario, distinct_ids, natural_key
+from .records import RESOLVED_STATUSES, MiningSettings, ReadResult, Scenario, Ticket
 from .scrub import Scrubber
 
 
@@ -90,6 +88,8 @@ def mine_tickets(tickets: Iterable[Ticket], kb: KnowledgeBase, lang: str = "fr",
                  overrides: Mapping[str, str] | None = None, contacts: Iterable[str] = (),
                  settings: MiningSettings | None = None, read: ReadResult | None = None) -> MiningResult:
     """Scenarios from tickets already read; `read`, if given, brings its problems and counts along."""
+    from .scenarios import distinct_ids, natural_key  # the mining's libraries, imported when mining
+
     settings = settings or MiningSettings()
     if overrides is None:
         overrides = getattr(kb.provider, "ticket_categories", None)  # once provider.yaml has the key
@@ -123,6 +123,9 @@ def mine_tickets(tickets: Iterable[Ticket], kb: KnowledgeBase, lang: str = "fr",
 def mine_category(category: str, entries: list[tuple[Ticket, str | None]], contacts: tuple[str, ...],
                   lang: str, settings: MiningSettings) -> list[Scenario]:
     """The scenarios of one category's tickets (each with its client slug or None), scrubbed here."""
+    from .mine import TextPrep, cluster, vectors
+    from .scenarios import build_scenario
+
     if len(entries) < settings.min_occurrences:
         return []
     scrubber, prep = Scrubber(contacts, lang), TextPrep(lang)

@@ -2,7 +2,10 @@
 
 A `Ticket` is one row of an export, whatever its format, already cleaned of
 HTML and with its fields normalised (status, dates, level); the text is not
-yet scrubbed of personal data: `scrub` does that, on a copy.
+yet scrubbed of personal data: `scrub` does that, on a copy. `MiningSettings`
+and `Scenario` are here too (mine.py and scenarios.py use them), so that
+reading a scenario or the settings back costs no import of the mining's
+libraries (numpy, scikit-learn: seconds).
 """
 from __future__ import annotations
 
@@ -82,3 +85,45 @@ def problem(source: str, line: int, key: str, what: str, expected: str) -> str:
 
 class FileProblem(str):
     """A problem line about a whole file (unknown format, unreadable): no row is counted as skipped for it."""
+
+
+@dataclass(frozen=True)
+class MiningSettings:
+    """How tickets are grouped; the defaults are those measured on the labeled set."""
+    min_occurrences: int = 3  # a group this large is a recurring malfunction
+    threshold: float = 0.94  # average cosine distance under which tickets are one malfunction
+    title_weight: int = 3  # a title counts as many times as this against its description
+    char_weight: float = 0.3  # share of the character n-grams in a ticket's vector
+    exact_limit: int = 2000  # tickets clustered all together; a larger category is sampled (see cluster)
+    sample_size: int = 1000  # tickets of a larger category clustered to find its malfunctions, each round
+    rounds: int = 6  # samples taken from a large category, at most
+    random_state: int = 0
+    workers: int = 0  # processes mining categories side by side; 0: one per core available
+    parallel_from: int = 20_000  # resolved tickets from which categories are mined in worker processes
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A recurring malfunction of one catalogue category, learnt from closed tickets.
+
+    `clients` are the slugs of the clients whose tickets are in it (sorted);
+    `unknown_clients` counts its tickets whose client no contract names.
+    `median_time_to_resolve` runs from opening to resolution (or closing);
+    `n1_share` is the share of tickets resolved at N1 among those whose level
+    is known (`levels_known` of them), None when none is.
+    """
+    id: str
+    category: str
+    title: str
+    symptoms: tuple[str, ...]
+    resolution: str
+    occurrences: int
+    clients: tuple[str, ...]
+    unknown_clients: int
+    first_seen: dt.datetime | None
+    last_seen: dt.datetime | None
+    median_time_to_resolve: dt.timedelta | None
+    n1_share: float | None
+    levels_known: int
+    tickets: tuple[str, ...]  # ids, in natural order
+    terms: tuple[str, ...]  # the words its id is made of

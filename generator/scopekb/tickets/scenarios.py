@@ -14,14 +14,13 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from .mapping import normal_form, slugify
 from .mine import TextPrep, Vectors
-from .records import Ticket
+from .records import Scenario, Ticket  # Scenario: defined with the other records, kept importable here
 
 SYMPTOMS = 5  # titles listed as symptoms, beside the scenario's title
 ID_TERMS = 3  # words of a scenario id, after its category
@@ -29,33 +28,6 @@ SAME_TEXT = 88  # rapidfuzz ratio from which two titles or solutions are one tex
 # Mail prefixes and tags callers' titles carry: not part of the symptom.
 _TITLE_NOISE = re.compile(r"^(?:\s*(?:re|tr|fw|fwd|aw)\s*:\s*|\s*\[[^\]]{1,20}\]\s*|\s*urgent\s*[:!-]\s*)+",
                           re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A recurring malfunction of one catalogue category, learnt from closed tickets.
-
-    `clients` are the slugs of the clients whose tickets are in it (sorted);
-    `unknown_clients` counts its tickets whose client no contract names.
-    `median_time_to_resolve` runs from opening to resolution (or closing);
-    `n1_share` is the share of tickets resolved at N1 among those whose level
-    is known (`levels_known` of them), None when none is.
-    """
-    id: str
-    category: str
-    title: str
-    symptoms: tuple[str, ...]
-    resolution: str
-    occurrences: int
-    clients: tuple[str, ...]
-    unknown_clients: int
-    first_seen: dt.datetime | None
-    last_seen: dt.datetime | None
-    median_time_to_resolve: dt.timedelta | None
-    n1_share: float | None
-    levels_known: int
-    tickets: tuple[str, ...]  # ids, in natural order
-    terms: tuple[str, ...]  # the words its id is made of
 
 
 def natural_key(ticket_id: str) -> tuple:

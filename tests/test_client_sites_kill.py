@@ -5,7 +5,8 @@ in full twice, once with each of two provider files (the helpdesk's phone differ
 technicians' and each client's, differs between the two): the two versions of every file are kept.
 Then builds (with --zip) are started again and again, the provider file switched each time so that
 every site must be built anew, and killed with SIGKILL or SIGTERM at moments spread over a whole
-build (seeded). After each kill: every published client site is, file for file and byte for byte,
+build (seeded), and every fourth one just after the first client site of the new version is
+published, so that some kills surely land halfway through the client sites. After each kill: every published client site is, file for file and byte for byte,
 one of the two versions whole, and so is every zip; the technicians' site is whole; the build's
 processes are gone. Every sixth kill, a build runs to its end: nothing is left behind (no build
 folder, link or temporary file in site/clients/ or the cache), and every site is of its inputs.
@@ -71,6 +72,21 @@ def whole(found: dict[str, dict[str, bytes]], versions: list[dict[str, dict[str,
     return problems
 
 
+def wait_for_a_published_site(root: Path, since: float, process: subprocess.Popen) -> None:
+    """Until a client site's link in site/clients/ is newer than `since` (or the build ended)."""
+    folder = root / "site" / "clients"
+    def newer(entry: Path) -> bool:
+        try:
+            return entry.is_symlink() and entry.lstat().st_mtime > since
+        except FileNotFoundError:  # a temporary link, replaced meanwhile
+            return False
+
+    while process.poll() is None:
+        if any(newer(entry) for entry in folder.iterdir()):
+            return
+        time.sleep(0.002)
+
+
 def leftovers(root: Path) -> list[str]:
     folder = root / "site" / "clients"
     extra = [p.name for p in folder.iterdir() if p.name.startswith(".")
@@ -117,9 +133,14 @@ def test_a_killed_build_leaves_every_client_site_whole_and_nothing_behind(knowle
         use_version(root, version)
         sent = signal.SIGKILL if n % 2 else signal.SIGTERM
         with open(root / "stderr.txt", "w+b") as errors:
+            started = time.time()
             process = subprocess.Popen(scopekb_command("build", "--zip", "--root", str(root)), cwd=root, env=ENV,
                                        stdout=subprocess.DEVNULL, stderr=errors)
-            time.sleep(moment)
+            if n % 4 == 3:
+                wait_for_a_published_site(root, started, process)
+                moment = time.time() - started
+            else:
+                time.sleep(moment)
             process.send_signal(sent)
             status = process.wait(timeout=60)
             errors.seek(0)

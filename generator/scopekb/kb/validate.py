@@ -297,6 +297,12 @@ def contract_from_node(node: yaml.Node | None, source: str) -> Contract | list[s
     if data is None:
         return problems.messages
     client = data["client"]
+    if not client.get("slug") and not slugify(client["name"]):
+        # A name of no letter a-z or digit (another script, only punctuation) would give the slug "": one
+        # client for every such name, whose page is the hidden file clients/.html, and that no CLIENT names.
+        problems.add(lines["client.name"], "client.name", f"'{shown(client['name'])}' has no letter a-z or digit "
+                     "to make the client's slug of", "a client.slug such as dongfang-keji: lower case, digits, "
+                     "single dashes")
     start = data.get("start", data["signed"])
     end = data.get("end")
     if end is not None and end < start:

@@ -117,7 +117,7 @@ def client_view(site: SiteContext, client: Client) -> dict:
     kb, t = site.kb, site.t
     contracts = []
     teams: dict[str, list[str]] = {"helpdesk": [t("client.role.helpdesk")]}
-    for contract in client.contracts:
+    for contract, anchor in zip(client.contracts, contract_anchors(client.contracts)):
         routing = [t("client.routing-n2", category=kb.provider.catalog[e.category].label, team=site.team(e.team))
                    for e in contract.scope if e.level == "n2" and e.team]
         if "installation" in contract.services and any(e.level == "n1" for e in contract.scope):
@@ -132,7 +132,7 @@ def client_view(site: SiteContext, client: Client) -> dict:
         teams.setdefault(escalation, []).append(t("client.role.escalation"))
         contracts.append(Fields(
             c=contract, routing=routing, escalation=escalation, status=contract.status(site.today),
-            anchor=slugify(contract.id) or "contract",
+            anchor=anchor,
             proposals=", ".join(t(f"client.propose.{p}") for p in contract.may_propose),
             public_notes=paragraphs(contract.public_notes), internal_notes=paragraphs(contract.internal_notes),
             assets=[asset_coverage(site, client, a) for a in contract.equipment]))
@@ -143,6 +143,31 @@ def client_view(site: SiteContext, client: Client) -> dict:
                 provider=kb.provider, date=site.today.isoformat(), tree_url=tree_url,
                 checker=checker_block(site, client), articles=client_articles(site, client),
                 category_url=lambda category: site.url(category_page(category), from_depth=1))
+
+
+# The ids a client page gives elements of its own, and the headings each contract has (its anchor, then
+# these suffixes): a contract's anchor may take none of them, nor another contract's.
+PAGE_IDS = ("articles", "scopekb-check", "contracts", "teams")
+CONTRACT_HEADINGS = ("", "-perimeter", "-routing", "-equipment", "-out-of-scope", "-public-notes", "-internal-notes")
+
+
+def contract_anchors(contracts) -> list[str]:
+    """The anchor of each contract on its client's page: its id's slug ("CTR-2024-001" -> ctr-2024-001),
+    "contract" for an id of no letter or digit; "-2", "-3"... added to one that an earlier contract, or a
+    heading of the page, has already ("CTR 1" after "ctr-1", an id "Teams"). The checker, the finder and
+    the search name their elements "scopekb-...": an id's slug that begins so begins "contract-" here."""
+    used, anchors = set(PAGE_IDS), []
+    for contract in contracts:
+        base = slugify(contract.id) or "contract"
+        if base.startswith("scopekb-"):
+            base = "contract-" + base
+        anchor, n = base, 1
+        while any(anchor + part in used for part in CONTRACT_HEADINGS):
+            n += 1
+            anchor = f"{base}-{n}"
+        used.update(anchor + part for part in CONTRACT_HEADINGS)
+        anchors.append(anchor)
+    return anchors
 
 
 CLIENT_ARTICLES = 8  # articles linked per category from a client page: the category's page has them all
@@ -184,8 +209,10 @@ def finder_index(kb: KnowledgeBase) -> dict:
     models: dict[str, int] = {}
     clients = []
     for client in kb.clients.values():
+        # the name each contract gives the client too: contracts whose slugs are equal are one client's,
+        # and `check` finds it by any of their names
         terms = [normal_form(client.name), *(normal_form(a) for a in client.aliases),
-                 normal_form(client.slug)]
+                 *(normal_form(c.client_name) for c in client.contracts), normal_form(client.slug)]
         model_ids: list[int] = []
         for contract in client.contracts:
             for asset in contract.equipment:

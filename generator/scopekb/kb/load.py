@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 from scopekb.errors import InputError
 from scopekb.kb.cache import Cache
 from scopekb.kb.model import Contract, KnowledgeBase, Provider, normal_form, slugify
-from scopekb.kb.schema import MAX_FILE_BYTES, MAX_VALUES
+from scopekb.kb.schema import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES
 
 if TYPE_CHECKING:
     import yaml
@@ -126,13 +127,70 @@ def _too_many_nodes(text: str, source: str) -> list[str] | None:
     return None
 
 
+# Below this bound on a text's nesting (_depth_bound), libyaml composes it without a second look. Its composer
+# recurses in C, with no limit of its own: a few hundred kilobytes of `[[[[...` crash the process (100,000
+# levels: a segmentation fault, after half a minute); 10,000 levels still compose, in a thread's stack too.
+SAFE_DEPTH_BOUND = 1_000
+
+
+def _depth_bound(text: str) -> int:
+    """More than the depth of lists and mappings `text` can compose to, counted line by line at C speed.
+
+    Flow collections: at any point, the openers (`[`, `{`) of the lines before that are still open, plus
+    those of the line. A line's closers count only after its first opener (before it, in a block key or
+    text, `]` is no closer) and only on a line with no quote or `#` (one in a string or a comment closes
+    nothing): otherwise each of its openers counts as still open. Block collections: twice the line's
+    indentation (a block sequence may sit at its key's indentation), plus the indicators a line may
+    nest on its own (`- - x`, `? `, `a: `). Lines are cut wherever YAML or Python sees a line end."""
+    carried = bound = 0
+    for line in text.splitlines():
+        opens = line.count("[") + line.count("{")
+        block = 2 * (len(line) - len(line.lstrip(" ")) + 1) + line.count("- ") + line.count("? ") + line.count(": ")
+        bound = max(bound, carried + opens + block)
+        if opens:
+            if '"' in line or "'" in line or "#" in line:
+                carried += opens
+            else:
+                first = min(i for i in (line.find("["), line.find("{")) if i >= 0)
+                rest = line[first:]
+                carried += max(0, opens - rest.count("]") - rest.count("}"))
+    return bound
+
+
+def nested_too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The line where lists and mappings of `text` nest more than `limit` deep, or None: found before
+    composing (see SAFE_DEPTH_BOUND), by the parser's events where the bound does not rule it out, and
+    never for broken YAML (composing says where it breaks)."""
+    import yaml
+
+    if _depth_bound(text) <= SAFE_DEPTH_BOUND:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    return event.start_mark.line + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def too_deep(source: str, line: int, what: str) -> list[str]:
+    return [f"{source}:{line}: document: lists and mappings nested more than {MAX_DEPTH} deep "
+            f"(expected {what} of at most {MAX_DEPTH} levels)"]
+
+
 def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
     """The single document of `data` as a node tree (None if empty), or an error line.
 
     Composing only, with libyaml: no tag is ever constructed here, so
     `!!python/...` cannot run; validate rejects any non-standard tag. A text
-    over MAX_FILE_BYTES, or of more than MAX_VALUES nodes, is refused before
-    it is composed.
+    over MAX_FILE_BYTES, of more than MAX_VALUES nodes, or nested more than
+    MAX_DEPTH deep, is refused before it is composed.
     """
     import yaml  # here, not at the top: a load served from the cache parses nothing
 
@@ -149,6 +207,10 @@ def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
     too_many = _too_many_nodes(text, source)
     if too_many:
         return too_many
+    deep = nested_too_deep(text)
+    if deep is not None:
+        return too_deep(source, deep, "a provider file" if source == PROVIDER_FILE else
+                        "an article's front matter" if source.endswith(".md") else "a contract")
     try:
         return yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -160,6 +222,8 @@ def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
         lines = text.splitlines()
         found = _KEY_ON_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
         key = found.group(1) if found else "document"
+        if len(key) > 80:  # a key of a megabyte (libyaml takes no key over 1,024 characters): quoted short
+            key = json.dumps(key[:80] + "...")
         problem = (exc.problem or exc.context or "invalid YAML").replace("\t", "\\t").rstrip()
         tabbed = 0 < line <= len(lines) and "\t" in lines[line - 1]
         expected = "spaces, not tabs, to indent" if tabbed else "valid YAML"
@@ -383,18 +447,20 @@ def _client_names_from_events(text: str) -> dict:
 
     found: dict = {}
     stack: list[list] = []  # [kind, path, pending key or None, index]
+    deeper = ("",) * 4  # the path of any value below client.aliases[i]: paths longer than that are not made
 
     def place(event) -> tuple | None:
-        """The key path of a value starting here, or None when it is a key."""
+        """The key path of a value starting here, or None when it is a key. Paths stop growing below the depth
+        of client.aliases[i]: a file nested 100,000 deep made a path of each length, quadratic memory."""
         if not stack:
             return ()
         top = stack[-1]
         if top[0] == "seq":
             top[3] += 1
-            return (*top[1], top[3] - 1)
+            return deeper if len(top[1]) >= 3 else (*top[1], top[3] - 1)
         if top[2] is None:
             return None
-        path, top[2] = (*top[1], top[2]), None
+        path, top[2] = (deeper if len(top[1]) >= 3 else (*top[1], top[2])), None
         return path
 
     try:

@@ -121,7 +121,7 @@ def _too_many_nodes(text: str, source: str) -> list[str] | None:
 
                     problem, expected = too_many_values(
                         "a provider file" if source == PROVIDER_FILE else "a contract", aliases)
-                    return [f"{source}:{event.start_mark.line + 1}: document: {problem} (expected {expected})"]
+                    return [f"{source}:{file_line(text, event.start_mark)}: document: {problem} (expected {expected})"]
     except yaml.YAMLError:
         return None
     return None
@@ -171,7 +171,7 @@ def nested_too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > limit:
-                    return event.start_mark.line + 1
+                    return file_line(text, event.start_mark)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
@@ -182,6 +182,41 @@ def nested_too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
 def too_deep(source: str, line: int, what: str) -> list[str]:
     return [f"{source}:{line}: document: lists and mappings nested more than {MAX_DEPTH} deep "
             f"(expected {what} of at most {MAX_DEPTH} levels)"]
+
+
+# Line ends to YAML (1.1) that no editor breaks a line at: a value holding one would shift the line of every
+# error after it. Lines are counted as editors count them: \n, \r\n and \r.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def file_line(text: str, mark) -> int:
+    """The line of the file (from 1) that a mark of libyaml's on `text` is on."""
+    return mark.line + 1 - sum(1 for _ in _ODD_BREAKS.finditer(text, 0, mark.index))
+
+
+def _marks_on_file_lines(node, text: str) -> None:
+    """Every node of the tree of `text` marked with its line as the file's editor counts it (file_line), when
+    `text` holds a line end of YAML's only; the checks take a node's line from its mark."""
+    import bisect
+
+    import yaml
+
+    odd = [found.start() for found in _ODD_BREAKS.finditer(text)]
+    if not odd or node is None:
+        return
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        mark = current.start_mark
+        current.start_mark = yaml.Mark(mark.name, mark.index, mark.line - bisect.bisect_left(odd, mark.index),
+                                       mark.column, None, None)
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
 
 
 def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
@@ -212,14 +247,19 @@ def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
         return too_deep(source, deep, "a provider file" if source == PROVIDER_FILE else
                         "an article's front matter" if source.endswith(".md") else "a contract")
     try:
-        return yaml.compose(text, Loader=yaml.CSafeLoader)
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+        _marks_on_file_lines(node, text)
+        return node
     except yaml.MarkedYAMLError as exc:
         # An unclosed bracket or quote is reported where the parser gave up (often the end of
         # the file); the line that opened it is the one to fix.
         unclosed = (exc.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
         mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        lines = text.splitlines()
+        lines = re.split(r"\r\n|\r|\n", text)  # the file's lines, as file_line counts them
+        if len(lines) > 1 and not lines[-1]:
+            lines.pop()
+        # the end of a file without a final line end is on its last line, not on the line after it
+        line = min(file_line(text, mark) if mark else 1, max(len(lines), 1))
         found = _KEY_ON_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
         key = found.group(1) if found else "document"
         if len(key) > 80:  # a key of a megabyte (libyaml takes no key over 1,024 characters): quoted short

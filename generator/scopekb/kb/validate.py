@@ -49,7 +49,8 @@ class Problems:
     def add(self, line: int, key: str, what: str, expected: str | None = None) -> None:
         if len(self.messages) < MAX_ERRORS_PER_FILE:
             tail = f" (expected {expected})" if expected else ""
-            self.messages.append(f"{self.source}:{line}: {key or 'document'}: {one_line(what)}{tail}")
+            # a key quoted in the path may hold U+2028 or U+0085, line ends to many readers: escaped too
+            self.messages.append(f"{self.source}:{line}: {one_line(key) or 'document'}: {one_line(what)}{tail}")
             return
         if not self.more:
             self.more_line = line

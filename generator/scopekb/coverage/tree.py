@@ -21,6 +21,16 @@ from scopekb.words import message, sentences
 ONE_DAY = dt.timedelta(days=1)
 
 
+def day_after(day: dt.date) -> dt.date:
+    """The next day; the last day Python knows (9999-12-31, a valid `end`) has none: itself."""
+    return day + ONE_DAY if day < dt.date.max else day
+
+
+def day_before(day: dt.date) -> dt.date:
+    """The day before; the first day Python knows (0001-01-01, a valid `start`) has none: itself."""
+    return day - ONE_DAY if day > dt.date.min else day
+
+
 @dataclass(frozen=True, slots=True)
 class Leaf:
     decision: Decision
@@ -56,10 +66,10 @@ def with_acquired(req: Request, acquired: dt.date) -> Request:
 
 def periods(client: Client) -> list[tuple[dt.date, dt.date | None, tuple[Contract, ...]]]:
     """The spans of time in which the set of contracts in force stays the same, oldest first."""
-    bounds = sorted({c.start for c in client.contracts} | {c.end + ONE_DAY for c in client.contracts if c.end})
+    bounds = sorted({c.start for c in client.contracts} | {day_after(c.end) for c in client.contracts if c.end and c.end < dt.date.max})
     spans = []
     for n, start in enumerate(bounds):
-        end = bounds[n + 1] - ONE_DAY if n + 1 < len(bounds) else None
+        end = day_before(bounds[n + 1]) if n + 1 < len(bounds) else None
         active = client.in_force(start)
         if active:
             spans.append((start, end, active))
@@ -99,9 +109,10 @@ class TreeBuilder:
                 t("period.from", start=start.isoformat())
             label = t("tree.a-in-force", period=period, contracts=", ".join(c.id for c in active))
             answers.append(Answer(label, self.subject(max(start, today), active), ("period", start, end)))
-        before_all = min(c.start for c in self.client.contracts) - ONE_DAY
-        answers.append(Answer(t("tree.a-not-in-force"), self.decide(Request(self.client.slug, before_all)),
-                              ("period", None, None)))
+        first = min(c.start for c in self.client.contracts)
+        if first > dt.date.min:  # a contract from 0001-01-01 (a valid date) leaves no day before it
+            answers.append(Answer(t("tree.a-not-in-force"), self.decide(Request(self.client.slug, day_before(first))),
+                                  ("period", None, None)))
         return Question(t("tree.q-in-force"), tuple(answers))
 
     def subject(self, day: dt.date, active: tuple[Contract, ...]) -> Question:
@@ -178,8 +189,8 @@ class TreeBuilder:
         signed = sorted({c.signed for c in active})
         # Spans of acquisition dates between signatures: (first, last, a date inside); None = unbounded.
         spans = [(None, signed[0], signed[0])]
-        spans += [(a + ONE_DAY, b, a + ONE_DAY) for a, b in zip(signed, signed[1:])]
-        spans.append((signed[-1] + ONE_DAY, None, signed[-1] + ONE_DAY))
+        spans += [(day_after(a), b, day_after(a)) for a, b in zip(signed, signed[1:])]
+        spans.append((day_after(signed[-1]), None, day_after(signed[-1])))
         merged: list[list] = []
         for first, last, sample in spans:
             leaf = self.decide(with_acquired(request, sample))
@@ -196,7 +207,7 @@ class TreeBuilder:
         if first is None:
             return self.t("tree.a-acquired-until", date=last.isoformat())
         if last is None:
-            return self.t("tree.a-acquired-after", date=(first - ONE_DAY).isoformat())
+            return self.t("tree.a-acquired-after", date=day_before(first).isoformat())
         return self.t("tree.a-acquired-between", start=first.isoformat(), end=last.isoformat())
 
 

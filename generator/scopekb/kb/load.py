@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 from scopekb.errors import InputError
 from scopekb.kb.cache import Cache
 from scopekb.kb.model import Contract, KnowledgeBase, Provider, normal_form, slugify
-from scopekb.kb.schema import MAX_FILE_BYTES, MAX_VALUES
+from scopekb.kb.schema import MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES
 
 if TYPE_CHECKING:
     import yaml
@@ -120,10 +121,102 @@ def _too_many_nodes(text: str, source: str) -> list[str] | None:
 
                     problem, expected = too_many_values(
                         "a provider file" if source == PROVIDER_FILE else "a contract", aliases)
-                    return [f"{source}:{event.start_mark.line + 1}: document: {problem} (expected {expected})"]
+                    return [f"{source}:{file_line(text, event.start_mark)}: document: {problem} (expected {expected})"]
     except yaml.YAMLError:
         return None
     return None
+
+
+# Below this bound on a text's nesting (_depth_bound), libyaml composes it without a second look. Its composer
+# recurses in C, with no limit of its own: a few hundred kilobytes of `[[[[...` crash the process (100,000
+# levels: a segmentation fault, after half a minute); 10,000 levels still compose, in a thread's stack too.
+SAFE_DEPTH_BOUND = 1_000
+
+
+def _depth_bound(text: str) -> int:
+    """More than the depth of lists and mappings `text` can compose to, counted line by line at C speed.
+
+    Flow collections: at any point, the openers (`[`, `{`) of the lines before that are still open, plus
+    those of the line. A line's closers count only after its first opener (before it, in a block key or
+    text, `]` is no closer) and only on a line with no quote or `#` (one in a string or a comment closes
+    nothing): otherwise each of its openers counts as still open. Block collections: twice the line's
+    indentation (a block sequence may sit at its key's indentation), plus the indicators a line may
+    nest on its own (`- - x`, `? `, `a: `). Lines are cut wherever YAML or Python sees a line end."""
+    carried = bound = 0
+    for line in text.splitlines():
+        opens = line.count("[") + line.count("{")
+        block = 2 * (len(line) - len(line.lstrip(" ")) + 1) + line.count("- ") + line.count("? ") + line.count(": ")
+        bound = max(bound, carried + opens + block)
+        if opens:
+            if '"' in line or "'" in line or "#" in line:
+                carried += opens
+            else:
+                first = min(i for i in (line.find("["), line.find("{")) if i >= 0)
+                rest = line[first:]
+                carried += max(0, opens - rest.count("]") - rest.count("}"))
+    return bound
+
+
+def nested_too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The line where lists and mappings of `text` nest more than `limit` deep, or None: found before
+    composing (see SAFE_DEPTH_BOUND), by the parser's events where the bound does not rule it out, and
+    never for broken YAML (composing says where it breaks)."""
+    import yaml
+
+    if _depth_bound(text) <= SAFE_DEPTH_BOUND:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    return file_line(text, event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def too_deep(source: str, line: int, what: str) -> list[str]:
+    return [f"{source}:{line}: document: lists and mappings nested more than {MAX_DEPTH} deep "
+            f"(expected {what} of at most {MAX_DEPTH} levels)"]
+
+
+# Line ends to YAML (1.1) that no editor breaks a line at: a value holding one would shift the line of every
+# error after it. Lines are counted as editors count them: \n, \r\n and \r.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def file_line(text: str, mark) -> int:
+    """The line of the file (from 1) that a mark of libyaml's on `text` is on."""
+    return mark.line + 1 - sum(1 for _ in _ODD_BREAKS.finditer(text, 0, mark.index))
+
+
+def _marks_on_file_lines(node, text: str) -> None:
+    """Every node of the tree of `text` marked with its line as the file's editor counts it (file_line), when
+    `text` holds a line end of YAML's only; the checks take a node's line from its mark."""
+    import bisect
+
+    import yaml
+
+    odd = [found.start() for found in _ODD_BREAKS.finditer(text)]
+    if not odd or node is None:
+        return
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        mark = current.start_mark
+        current.start_mark = yaml.Mark(mark.name, mark.index, mark.line - bisect.bisect_left(odd, mark.index),
+                                       mark.column, None, None)
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(part for pair in current.value for part in pair)
 
 
 def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
@@ -131,8 +224,8 @@ def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
 
     Composing only, with libyaml: no tag is ever constructed here, so
     `!!python/...` cannot run; validate rejects any non-standard tag. A text
-    over MAX_FILE_BYTES, or of more than MAX_VALUES nodes, is refused before
-    it is composed.
+    over MAX_FILE_BYTES, of more than MAX_VALUES nodes, or nested more than
+    MAX_DEPTH deep, is refused before it is composed.
     """
     import yaml  # here, not at the top: a load served from the cache parses nothing
 
@@ -149,17 +242,28 @@ def parse_yaml(data: bytes, source: str) -> yaml.Node | None | list[str]:
     too_many = _too_many_nodes(text, source)
     if too_many:
         return too_many
+    deep = nested_too_deep(text)
+    if deep is not None:
+        return too_deep(source, deep, "a provider file" if source == PROVIDER_FILE else
+                        "an article's front matter" if source.endswith(".md") else "a contract")
     try:
-        return yaml.compose(text, Loader=yaml.CSafeLoader)
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+        _marks_on_file_lines(node, text)
+        return node
     except yaml.MarkedYAMLError as exc:
         # An unclosed bracket or quote is reported where the parser gave up (often the end of
         # the file); the line that opened it is the one to fix.
         unclosed = (exc.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
         mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        lines = text.splitlines()
+        lines = re.split(r"\r\n|\r|\n", text)  # the file's lines, as file_line counts them
+        if len(lines) > 1 and not lines[-1]:
+            lines.pop()
+        # the end of a file without a final line end is on its last line, not on the line after it
+        line = min(file_line(text, mark) if mark else 1, max(len(lines), 1))
         found = _KEY_ON_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
         key = found.group(1) if found else "document"
+        if len(key) > 80:  # a key of a megabyte (libyaml takes no key over 1,024 characters): quoted short
+            key = json.dumps(key[:80] + "...")
         problem = (exc.problem or exc.context or "invalid YAML").replace("\t", "\\t").rstrip()
         tabbed = 0 < line <= len(lines) and "\t" in lines[line - 1]
         expected = "spaces, not tabs, to indent" if tabbed else "valid YAML"
@@ -383,18 +487,20 @@ def _client_names_from_events(text: str) -> dict:
 
     found: dict = {}
     stack: list[list] = []  # [kind, path, pending key or None, index]
+    deeper = ("",) * 4  # the path of any value below client.aliases[i]: paths longer than that are not made
 
     def place(event) -> tuple | None:
-        """The key path of a value starting here, or None when it is a key."""
+        """The key path of a value starting here, or None when it is a key. Paths stop growing below the depth
+        of client.aliases[i]: a file nested 100,000 deep made a path of each length, quadratic memory."""
         if not stack:
             return ()
         top = stack[-1]
         if top[0] == "seq":
             top[3] += 1
-            return (*top[1], top[3] - 1)
+            return deeper if len(top[1]) >= 3 else (*top[1], top[3] - 1)
         if top[2] is None:
             return None
-        path, top[2] = (*top[1], top[2]), None
+        path, top[2] = (deeper if len(top[1]) >= 3 else (*top[1], top[2])), None
         return path
 
     try:

@@ -19,6 +19,7 @@ from scopekb.kb.model import AUDIENCES, CATEGORY_KINDS, LEVELS, POLICIES, PROPOS
 MAX_FILE_BYTES = 16 * 1024 * 1024  # a larger file is refused before it is parsed
 MAX_VALUES = 2_000_000  # YAML values (keys, texts, lists, mappings), an alias counted as what it stands for
 MAX_REPEATED_VALUES = 100_000  # values reached again through aliases of lists and mappings
+MAX_DEPTH = 100  # lists and mappings inside each other; a contract needs 4 (equipment.items[0].id)
 MAX_TEXT_CHARS = 1_000  # a name, id, item, model, label, keyword, phone...
 MAX_NOTES_CHARS = 64 * 1024  # public_notes and internal_notes
 

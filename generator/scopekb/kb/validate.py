@@ -49,7 +49,8 @@ class Problems:
     def add(self, line: int, key: str, what: str, expected: str | None = None) -> None:
         if len(self.messages) < MAX_ERRORS_PER_FILE:
             tail = f" (expected {expected})" if expected else ""
-            self.messages.append(f"{self.source}:{line}: {key or 'document'}: {one_line(what)}{tail}")
+            # a key quoted in the path may hold U+2028 or U+0085, line ends to many readers: escaped too
+            self.messages.append(f"{self.source}:{line}: {one_line(key) or 'document'}: {one_line(what)}{tail}")
             return
         if not self.more:
             self.more_line = line
@@ -312,6 +313,12 @@ def contract_from_node(node: yaml.Node | None, source: str) -> Contract | list[s
     if data is None:
         return problems.messages
     client = data["client"]
+    if not client.get("slug") and not slugify(client["name"]):
+        # A name of no letter a-z or digit (another script, only punctuation) would give the slug "": one
+        # client for every such name, whose page is the hidden file clients/.html, and that no CLIENT names.
+        problems.add(lines["client.name"], "client.name", f"'{shown(client['name'])}' has no letter a-z or digit "
+                     "to make the client's slug of", "a client.slug such as dongfang-keji: lower case, digits, "
+                     "single dashes")
     start = data.get("start", data["signed"])
     end = data.get("end")
     if end is not None and end < start:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from markdown import Markdown
+from markupsafe import escape
 from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.exceptions import Abort, PluginError
@@ -177,6 +178,12 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         article = self.articles.get(page.file.src_uri)
         if article is not None:  # its categories and their clients, at its foot
+            if isinstance(page.meta.get("title"), str):
+                # The front matter's title is text (scopekb's pages show it so), but the theme writes it into
+                # the page's <title>, its heading and every page's navigation as it is, markup included:
+                # `title: "Erreur <0x80>"` would vanish there, a `<script>` would run. Markup (escaped) is
+                # written as the text it stands for, and left alone by the theme's `|e` and `striptags`.
+                page.meta["title"] = escape(page.meta["title"])
             return f"{markdown.rstrip()}\n\n{article_footer(self.site, article)}\n"
         # A generated page is a Markdown title and ready HTML: only the title goes through Markdown.
         parts = split_html_page(markdown)

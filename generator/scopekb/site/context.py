@@ -43,12 +43,13 @@ def category_page(category_id: str) -> str:
 
 
 def page_url(path: str, directory_urls: bool) -> str:
-    """The URL MkDocs gives the page of `path` (a .md path in the docs folder), from the site's root."""
+    """The URL MkDocs gives the page of `path` (a .md path in the docs folder), from the site's root: quoted
+    as MkDocs quotes it (an article file `a b#c.md` is at `a%20b%23c/`, not at `a b` with a fragment)."""
     stem = path.removesuffix(".md")
     folder, _, name = stem.rpartition("/")
     if name in ("index", "README"):
-        return f"{folder}/" if folder else "./"
-    return f"{stem}/" if directory_urls else f"{stem}.html"
+        return quote(f"{folder}/") if folder else "./"
+    return quote(f"{stem}/" if directory_urls else f"{stem}.html")
 
 
 def depth_of(url: str) -> int:

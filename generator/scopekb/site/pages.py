@@ -133,7 +133,7 @@ def client_view(site: SiteContext, client: Client) -> dict:
     kb, t = site.kb, site.t
     contracts = []
     teams: dict[str, list[str]] = {"helpdesk": [t("client.role.helpdesk")]}
-    for contract in client.contracts:
+    for contract, anchor in zip(client.contracts, contract_anchors(client.contracts)):
         routing = [t("client.routing-n2", category=kb.provider.catalog[e.category].label, team=site.team(e.team))
                    for e in contract.scope if e.level == "n2" and e.team]
         if "installation" in contract.services and any(e.level == "n1" for e in contract.scope):
@@ -148,7 +148,7 @@ def client_view(site: SiteContext, client: Client) -> dict:
         teams.setdefault(escalation, []).append(t("client.role.escalation"))
         contracts.append(Fields(
             c=contract, routing=routing, escalation=escalation, status=contract.status(site.today),
-            anchor=slugify(contract.id) or "contract",
+            anchor=anchor,
             proposals=", ".join(t(f"client.propose.{p}") for p in contract.may_propose),
             public_notes=paragraphs(contract.public_notes), internal_notes=paragraphs(contract.internal_notes),
             assets=[asset_coverage(site, client, a) for a in contract.equipment]))
@@ -174,6 +174,31 @@ def client_health(site: SiteContext, client: Client) -> Fields:
                                      outside=c.outside, calls=c.calls) for c in state.by_category if c.outside],
                   ending=[site.t("health.ending", contract=contract.id, end=contract.end.isoformat(), days=days)
                           for contract, days in state.ending])
+
+
+# The ids a client page gives elements of its own, and the headings each contract has (its anchor, then
+# these suffixes): a contract's anchor may take none of them, nor another contract's.
+PAGE_IDS = ("articles", "scopekb-check", "contracts", "teams")
+CONTRACT_HEADINGS = ("", "-perimeter", "-routing", "-equipment", "-out-of-scope", "-public-notes", "-internal-notes")
+
+
+def contract_anchors(contracts) -> list[str]:
+    """The anchor of each contract on its client's page: its id's slug ("CTR-2024-001" -> ctr-2024-001),
+    "contract" for an id of no letter or digit; "-2", "-3"... added to one that an earlier contract, or a
+    heading of the page, has already ("CTR 1" after "ctr-1", an id "Teams"). The checker, the finder and
+    the search name their elements "scopekb-...": an id's slug that begins so begins "contract-" here."""
+    used, anchors = set(PAGE_IDS), []
+    for contract in contracts:
+        base = slugify(contract.id) or "contract"
+        if base.startswith("scopekb-"):
+            base = "contract-" + base
+        anchor, n = base, 1
+        while any(anchor + part in used for part in CONTRACT_HEADINGS):
+            n += 1
+            anchor = f"{base}-{n}"
+        used.update(anchor + part for part in CONTRACT_HEADINGS)
+        anchors.append(anchor)
+    return anchors
 
 
 CLIENT_ARTICLES = 8  # articles linked per category from a client page: the category's page has them all

@@ -14,6 +14,16 @@ import re
 from .mapping import normal_form
 
 
+SHOWN_CHARS = 80  # of a cell quoted in a problem line, as validate quotes a contract's values
+
+
+def quoted(cell: str) -> str:
+    """A cell as a problem line quotes it: trimmed, its first SHOWN_CHARS characters, then '...' if there are
+    more (a cell may hold megabytes: the line stays one short line)."""
+    text = cell.strip()
+    return f"'{text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + '...'}'"
+
+
 class BadCell(ValueError):
     """A cell that cannot be read; `expected` says what would have been."""
 
@@ -29,7 +39,9 @@ class BadCell(ValueError):
 # two rich-text cells a row (5 s for 100,000 tickets).
 _BREAKING_TAG = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?ul|/?ol|/?tr|/?h[1-6]|/?blockquote|/?pre)\b[^<>]*>",
                            re.IGNORECASE)
-_ANY_TAG = re.compile(r"<\s*/?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
+# A comment left open runs to the end of the text, as in a browser: ending it at `-->` alone made a text of
+# `<!--` repeated take quadratic time (5 s for 64 KB), each one looking for an end to the end of the text.
+_ANY_TAG = re.compile(r"<\s*/?[a-zA-Z][^<>]*>|<!--.*?(?:-->|\Z)", re.DOTALL)
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _BR = re.compile(r"<\s*br\s*/?\s*>|\n", re.IGNORECASE)
@@ -50,6 +62,10 @@ _MARKUP_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&#60;", "<"), ("&#62;", ">")
                     ("&#039;", "'"), ("&#39;", "'"), ("&amp;", "&"))
 
 
+_ENCODED_ONCE = ("&lt;", "&#60;", "&#x3c;", "&#x3C;")  # a `<` of markup entity-encoded
+_ENCODED_TWICE = ("&amp;lt;", "&amp;#60;", "&amp;#x3c;", "&amp;#x3C;")  # the same encoded again, or typed text's
+
+
 def html_to_text(text: str) -> str:
     """Plain text from a cell that may hold HTML, entity-encoded (once or twice) or not.
 
@@ -58,13 +74,19 @@ def html_to_text(text: str) -> str:
     own entities are replaced with str.replace before html.unescape sees what
     is left: unescape calls Python once per entity, and an encoded description
     has dozens (1.5 s of 5 for 100,000 tickets).
+
+    Each layer of encoding is taken off once, so that text typed as `<script>`
+    stays that text and is never taken for markup: in GLPI's rich text (HTML,
+    entity-encoded) the markup is `&lt;p&gt;` and the typed `<` is `&amp;lt;`;
+    only a cell with no `&lt;` at all is markup encoded twice. A cell holding
+    tags is HTML as it is: its entities are its text's.
     """
     if not text:
         return ""
-    if "&" in text:
-        if "&amp;lt;" in text or "&amp;#60;" in text:  # markup encoded twice
-            text = text.replace("&amp;", "&")
-        if "&lt;" in text or "&#60;" in text or "&#x3" in text:
+    if "&" in text and not ("<" in text and _ANY_TAG.search(text)):
+        if not any(e in text for e in _ENCODED_ONCE) and any(e in text for e in _ENCODED_TWICE):
+            text = text.replace("&amp;", "&")  # markup encoded twice
+        if any(e in text for e in _ENCODED_ONCE):
             for entity, char in _MARKUP_ENTITIES:
                 if entity in text:
                     text = text.replace(entity, char)
@@ -76,6 +98,11 @@ def html_to_text(text: str) -> str:
         text = text.replace("\r", "").replace("\u00a0", " ")
     text = _SPACES.sub(" ", text)
     return _BLANK_LINES.sub("\n", text).strip(" \n")
+
+
+def plain_text(text: str) -> str:
+    """A cell of plain text (a title): its entities decoded, once, and nothing in it taken for markup."""
+    return html.unescape(text) if "&" in text else text
 
 
 def one_line(text: str) -> str:
@@ -119,7 +146,7 @@ def numeric_id(cell: str) -> str:
     """A GLPI id: digits, maybe grouped (`2 553`)."""
     value = ticket_id(cell)
     if not value.isdigit():
-        raise BadCell(f"'{cell.strip()}' is not a number", "a ticket number such as 2553 or 2 553")
+        raise BadCell(f"{quoted(cell)} is not a number", "a ticket number such as 2553 or 2 553")
     return str(int(value))
 
 
@@ -176,7 +203,7 @@ def parse_datetime(cell: str, order: DateOrder | None = None) -> dt.datetime | N
             return dt.datetime(year, month, day, hour, minute, second_)
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))  # ISO 8601 with a zone, in JSON
     except ValueError:
-        raise BadCell(f"'{value}' is not a date", DATE_FORMATS) from None
+        raise BadCell(f"{quoted(value)} is not a date", DATE_FORMATS) from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return parsed
@@ -207,7 +234,7 @@ def normal_status(cell: str) -> str:
         return "closed"
     if form in _OTHER:
         return "other"
-    raise BadCell(f"'{cell.strip()}' is not a known status" if cell.strip() else "empty", STATUS_LABELS)
+    raise BadCell(f"{quoted(cell)} is not a known status" if cell.strip() else "empty", STATUS_LABELS)
 
 
 _N1_WORDS = re.compile(r"\b(?:n ?1|niveau 1|level 1|l1|helpdesk|help desk|hotline|service desk|support 1)\b")
@@ -225,7 +252,7 @@ def level_from_value(cell: str) -> str:
         return "n2"
     if form in ("unknown", "inconnu"):
         return "unknown"
-    raise BadCell(f"'{cell.strip()}' is not a level", "n1, n2 or empty")
+    raise BadCell(f"{quoted(cell)} is not a level", "n1, n2 or empty")
 
 
 def level_from_groups(groups: tuple[str, ...]) -> str:

@@ -17,7 +17,8 @@ from typing import TypeVar
 
 from .mapping import normal_form
 from .read_fields import (BadCell, DateOrder, html_to_text, level_from_groups, level_from_value, normal_kind,
-                          normal_status, one_line, parse_datetime, path_segments, split_values, ticket_id)
+                          normal_status, one_line, parse_datetime, path_segments, plain_text, split_values,
+                          ticket_id)
 from .records import Ticket, problem
 
 # The fields a ticket is built from, in the order a row's problems are looked for.
@@ -77,7 +78,7 @@ def ticket_from_cells(cells: dict[str, str], columns: Columns, dialect: Dialect,
             cells = {k: v.replace("''", '"') if "''" in v else v for k, v in cells.items()}
         ident = dialect.read_id(cells.get("id", ""))
         name = "title"
-        title = one_line(html_to_text(cells.get("title", "")))
+        title = one_line(plain_text(cells.get("title", "")))
         description = html_to_text(cells.get("description", ""))
         if not title and not description:
             raise BadCell("empty, and so is the description", "a title or a description")

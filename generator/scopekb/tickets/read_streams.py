@@ -11,6 +11,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from scopekb.kb.load import nested_too_deep
+from scopekb.kb.schema import MAX_DEPTH
+
 from .read_rows import open_text
 from .records import FileProblem, problem
 
@@ -90,8 +93,13 @@ def yaml_items(path: Path, encoding: str, source: str) -> Iterator[tuple[int, ob
     import yaml
 
     def parse(start: int, lines: list[str]) -> tuple[int, object] | str:
+        text = "".join(lines)
+        deep = nested_too_deep(text)  # libyaml would recurse until the process crashes
+        if deep is not None:
+            return problem(source, start + deep - 1, "ticket", f"lists and mappings nested more than {MAX_DEPTH} deep",
+                           f"a ticket of at most {MAX_DEPTH} levels")
         try:
-            loaded = yaml.load("".join(lines), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            loaded = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.MarkedYAMLError as exc:
             # an unclosed bracket or quote is reported where the parser gave up: the line that opened it is
             # the one to fix

@@ -9,6 +9,7 @@ include of /etc/passwd), quotes that would end an attribute, a right-to-left ove
 """
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,6 +190,54 @@ def write_hostile_kb(root: Path, mkdocs_extra: str = "") -> list[Field]:
     (root / "content" / "articles" / "hostile.md").write_text(article_md(fields), encoding="utf-8")
     (root / "mkdocs.yml").write_text(MKDOCS_YML + mkdocs_extra, encoding="utf-8")
     return fields
+
+
+# A GLPI CSV export of closed tickets whose every text cell holds a payload: callers type titles and
+# descriptions, technicians solutions; none of it is trusted.
+GLPI_HEADER = ["ID", "Titre", "Entité", "Statut", "Date d'ouverture", "Date de résolution", "Date de clôture",
+               "Type", "Catégorie", "Demandeur - Demandeur", "Attribué à - Technicien",
+               "Attribué à - Groupe de techniciens", "Description", "Solution - Solution"]
+TICKET_TEXT = payload("T")  # every piece on one line
+# Titles of one malfunction, each with its own pieces (near-identical titles would be one text): the
+# scenario's title and symptoms hold them all.
+TICKET_TITLES = [f"Imprimante hors ligne {PIECES[k]} {PIECES[k + 4]} {PIECES[k + 8]} fin" for k in range(4)]
+TICKET_DESCRIPTION = f"L'imprimante est hors ligne {TICKET_TEXT}"
+TICKET_SOLUTION = f"Spouleur redémarré {TICKET_TEXT}"
+
+
+def glpi_plain(text: str) -> str:
+    """A plain-text cell (a title) as GLPI exports it: <, > and & entity-encoded, " written ''."""
+    return html.escape(text, quote=False).replace('"', "''")
+
+
+def glpi_rich(text: str) -> str:
+    """A rich-text cell as GLPI exports it: the typed text as HTML (escaped, in a paragraph), that HTML
+    entity-encoded (`&lt;p&gt;...&amp;lt;script&amp;gt;...`)."""
+    return html.escape(f"<p>{html.escape(text)}</p>")
+
+
+def glpi_export(rows: list[list[str]]) -> str:
+    """The CSV text GLPI writes for `rows` (cells as GLPI writes them), with its header and byte-order mark."""
+    line = lambda cells: ";".join('"' + cell.replace('"', '""') + '"' for cell in cells) + ";"  # noqa: E731
+    return "\ufeff" + "\n".join(line(cells) for cells in [GLPI_HEADER, *rows]) + "\n"
+
+
+def glpi_ticket(number: int, title: str, *, client="Entité racine &gt; Alpha Conseil", status="Clos",
+                category="Matériel > Imprimante", requester="Durand Marie", technician="Martin Paul",
+                group="Helpdesk N1", kind="Incident", opened="14-03-2025 09:30") -> list[str]:
+    """The cells of one closed ticket, TICKET_DESCRIPTION and TICKET_SOLUTION its texts."""
+    return [str(number), glpi_plain(title), client, status, opened, "14-03-2025 10:05", "15-03-2025 08:00", kind,
+            category, requester, technician, group, glpi_rich(TICKET_DESCRIPTION), glpi_rich(TICKET_SOLUTION)]
+
+
+def write_hostile_tickets(root: Path, client: str, unknown_client: str) -> None:
+    """content/tickets/glpi.csv under `root`: one malfunction of `client` (an entity as GLPI names it) in
+    four tickets titled TICKET_TITLES, and a ticket of `unknown_client`, which names no client."""
+    rows = [glpi_ticket(100 + k, title, client=client) for k, title in enumerate(TICKET_TITLES)]
+    rows.append(glpi_ticket(200, TICKET_TITLES[0], client=glpi_plain(unknown_client)))
+    folder = root / "content" / "tickets"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "glpi.csv").write_text(glpi_export(rows), encoding="utf-8")
 
 
 MKDOCS_YML = """\

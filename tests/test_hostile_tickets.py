@@ -12,51 +12,15 @@ from __future__ import annotations
 
 import html
 import shlex
-from pathlib import Path
 
 import pytest
 
-from hostile_kb import PIECES, payload
+from hostile_kb import (TICKET_DESCRIPTION as DESCRIPTION, TICKET_SOLUTION as SOLUTION, TICKET_TITLES as TITLES,
+                        glpi_export as export, glpi_plain, glpi_rich, glpi_ticket as ticket, payload)
 from kb_builder import ALPHA, write_kb
 from scopekb.kb.load import load_knowledge_base
 from scopekb.tickets import mine_knowledge_base, read_tickets
-from scopekb.tickets.read_fields import html_to_text
-
-HEADER = ["ID", "Titre", "Entité", "Statut", "Date d'ouverture", "Date de résolution", "Date de clôture", "Type",
-          "Catégorie", "Demandeur - Demandeur", "Attribué à - Technicien", "Attribué à - Groupe de techniciens",
-          "Description", "Solution - Solution"]
-TEXT = payload("T")  # every piece on one line
-# Titles of one malfunction, each with its own pieces (near-identical titles would be one text): the
-# scenario's title and symptoms hold them all.
-TITLES = [f"Imprimante hors ligne {PIECES[k]} {PIECES[k + 4]} {PIECES[k + 8]} fin" for k in range(4)]
-DESCRIPTION = f"L'imprimante est hors ligne {TEXT}"
-SOLUTION = f"Spouleur redémarré {TEXT}"
-
-
-def glpi_plain(text: str) -> str:
-    """A plain-text cell (a title) as GLPI exports it: <, > and & entity-encoded, " written ''."""
-    return html.escape(text, quote=False).replace('"', "''")
-
-
-def glpi_rich(text: str) -> str:
-    """A rich-text cell as GLPI exports it: the typed text as HTML (escaped, in a paragraph), that HTML
-    entity-encoded (`&lt;p&gt;...&amp;lt;script&amp;gt;...`)."""
-    return html.escape(f"<p>{html.escape(text)}</p>")
-
-
-def row(cells: list[str]) -> str:
-    return ";".join('"' + cell.replace('"', '""') + '"' for cell in cells) + ";"
-
-
-def export(rows: list[list[str]]) -> str:
-    return "\ufeff" + "\n".join(row(cells) for cells in [HEADER, *rows]) + "\n"
-
-
-def ticket(number: int, title: str, *, client="Entité racine &gt; Alpha Conseil", status="Clos",
-           category="Matériel > Imprimante", requester="Durand Marie", technician="Martin Paul",
-           group="Helpdesk N1", kind="Incident", opened="14-03-2025 09:30") -> list[str]:
-    return [str(number), glpi_plain(title), client, status, opened, "14-03-2025 10:05", "15-03-2025 08:00", kind,
-            category, requester, technician, group, glpi_rich(DESCRIPTION), glpi_rich(SOLUTION)]
+from scopekb.tickets.read_fields import html_to_text, path_segments
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +88,15 @@ def test_hostile_cells_elsewhere_are_reported_or_read_never_raised(mined):
 ])
 def test_rich_text_is_decoded_once_per_layer(cell, text):
     assert html_to_text(cell) == text
+
+
+@pytest.mark.parametrize("cell, segments", [
+    ("Entité racine &gt; Alpha Conseil", ("Entité racine", "Alpha Conseil")),
+    ("Entité racine &amp;gt; Alpha Conseil", ("Entité racine", "Alpha Conseil")),  # encoded twice
+    ("Entité racine > Alpha > Paris", ("Entité racine", "Alpha", "Paris")),
+    # a `>` or an entity typed in a name is the name's: `<i>` is no segment, `&#62;` stays what was typed
+    ("Entité racine &gt; &lt;i&gt;Evil&lt;/i&gt;", ("Entité racine", "<i>Evil</i>")),
+    ("Entité racine &gt; a&amp;#62;b", ("Entité racine", "a&#62;b")),
+])
+def test_a_path_is_split_at_its_separators_only(cell, segments):
+    assert path_segments(cell) == segments

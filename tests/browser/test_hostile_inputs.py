@@ -23,10 +23,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from hostile_kb import WITH_SNIPPETS, Field, shown, write_hostile_kb
+from hostile_kb import (CLIENT_SLUG, TICKET_SOLUTION, TICKET_TITLES, WITH_SNIPPETS, Field, payload, shown,
+                        write_hostile_kb, write_hostile_tickets)
 
 from .serve import serve
 
+# The client cell of a ticket that names no client, listed as it was typed. Its first word is no word of the
+# client's name (whose payload has every other word of it): "may mean" would give that client otherwise.
+UNKNOWN_CLIENT = "Zyxwv " + payload("U")
 SECRET = "root:x:0:0"  # the first line of /etc/passwd: what a snippet include of it would show
 
 
@@ -100,6 +104,7 @@ class HostileSite:
 def hostile_site(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"hostile-{request.param}")
     fields = write_hostile_kb(root, WITH_SNIPPETS if request.param == "with-snippets" else "")
+    write_hostile_tickets(root, CLIENT_SLUG, UNKNOWN_CLIENT)
     done = build(root)
     assert done.returncode == 0, done.stderr
     site = root / "site" / "internal"
@@ -170,17 +175,38 @@ def test_the_finder_search_and_checker_show_hostile_text_as_text(hostile_site, p
     assert watched.events == []
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Resolution scenarios: their pages are being added to the site. Once a built site has them, a scenario page
-# is checked like the pages above with this helper: built from tickets whose every text cell holds a payload
-# (tests/test_hostile_tickets.py writes such an export), the page runs and fetches nothing, and shows each
-# scenario text field (title, symptoms, resolution) as the text it was.
+# Resolution scenarios, mined from the tickets write_hostile_tickets exports: a payload in every text cell.
 
 def scenario_page_check(context, site_url: str, page_path: str, texts: dict[str, str]) -> list[str]:
-    """The problems of one scenario page: what it did (open_and_watch) and each of `texts` (field -> the
+    """The problems of one page of scenarios: what it did (open_and_watch) and each of `texts` (field -> the
     text it must show, literally) it does not show. Empty when the page is as it must be."""
     page, watched = open_and_watch(context, site_url + page_path, site_url)
     text = visible_text(page)
     page.close()
     return watched.events + [f"{key} not shown as text on {page_path}" for key, want in texts.items()
                              if shown(want) not in text]
+
+
+def test_ticket_texts_show_as_text_on_the_scenario_pages(hostile_site, page):
+    """The scenario of the four tickets shows their titles (its title and symptoms) and the solution as typed;
+    the index and the client's page show its title; the maintainers' page shows the unknown client as typed."""
+    lists = {"scenarios/index.html", "scenarios/a-documenter/index.html", "scenarios/tickets-non-rattaches/index.html"}
+    scenarios = [rel for rel in hostile_site.pages() if rel.startswith("scenarios/") and rel not in lists]
+    assert len(scenarios) == 1, scenarios
+    title = next(t for t in TICKET_TITLES if shown(t) in scenario_title(hostile_site, page, scenarios[0]))
+    expected = {
+        scenarios[0]: {**{f"title {n}": t for n, t in enumerate(TICKET_TITLES)}, "solution": TICKET_SOLUTION},
+        "scenarios/index.html": {"title": title},
+        "scenarios/a-documenter/index.html": {"title": title},
+        "scenarios/tickets-non-rattaches/index.html": {"client": UNKNOWN_CLIENT},
+        f"clients/{CLIENT_SLUG}.html": {"title": title},
+    }
+    problems = [problem for rel, texts in expected.items()
+                for problem in scenario_page_check(page.context, hostile_site.url, rel, texts)]
+    assert problems == []
+
+
+def scenario_title(hostile_site, page, rel: str) -> str:
+    """The text of the page's first heading."""
+    page.goto(hostile_site.url + rel)
+    return shown(page.locator("article h1").first.inner_text())

@@ -121,9 +121,14 @@ def split_values(cell: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=65536)  # a few entities and categories, on every row
 def path_segments(cell: str) -> tuple[str, ...]:
-    """`Entité racine > Client` or `Bureautique > Outlook` as its segments."""
-    cell = decode_entities(cell) if "&" in cell else cell
-    return tuple(s for s in (one_line(part) for part in cell.split(">")) if s)
+    """`Entité racine > Client` or `Bureautique > Outlook` as its segments. The tools write ` > ` between
+    segments, entity-encoded once or twice (` &gt; `, ` &amp;gt; `): the cell is split there, then each
+    segment's entities are decoded once, as a title's are, so that a name typed with `>`, `<i>` or `&lt;`
+    in it stays that name."""
+    return tuple(s for s in (one_line(plain_text(part)) for part in _SEGMENT_BREAK.split(cell)) if s)
+
+
+_SEGMENT_BREAK = re.compile(r"\s+(?:>|&gt;|&amp;gt;|&#62;|&#x3[eE];)\s+")
 
 
 # ---------------------------------------------------------------- ids

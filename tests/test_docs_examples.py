@@ -39,3 +39,11 @@ def test_the_check_sessions_shown_are_what_check_prints(document):
         assert done.returncode == 0, done.stderr
         printed = done.stdout.splitlines()
         assert [line for line in lines if line not in printed] == [], (command, done.stdout)
+
+
+def test_what_security_md_says_is_proved_names_tests_that_exist():
+    """SECURITY.md cites the tests that prove each guarantee: each file it names is there, and holds tests."""
+    named = re.findall(r"`(tests/[\w/]+\.py)`", (REPO / "SECURITY.md").read_text(encoding="utf-8"))
+    assert len(named) >= 8, named
+    for path in named:
+        assert re.search(r"^def test_", (REPO / path).read_text(encoding="utf-8"), re.M), path

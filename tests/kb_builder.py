@@ -60,6 +60,14 @@ DAY = dt.date(2025, 6, 1)  # the date of most requests in the tests
 _folders = itertools.count()
 
 
+def mkdocs_yml(site_name: str, extensions: str = "") -> str:
+    """A knowledge base's mkdocs.yml: Material in French, no web font, the scopekb plugin; `extensions`
+    is the `markdown_extensions:` value (a YAML flow list) when given."""
+    text = (f"site_name: {site_name}\ndocs_dir: content\nsite_dir: site/internal\n"
+            "theme: {name: material, language: fr, font: false}\nplugins: [scopekb]\n")
+    return text + (f"markdown_extensions: {extensions}\n" if extensions else "")
+
+
 def write_kb(root: Path, contracts: dict[str, str], provider: str = PROVIDER) -> Path:
     """Write provider.yaml and contracts (file name -> YAML text) under root/contracts."""
     folder = root / "contracts"

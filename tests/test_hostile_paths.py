@@ -21,19 +21,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from kb_builder import PROVIDER, write_kb
+from kb_builder import PROVIDER, mkdocs_yml, write_kb
 from scopekb.kb.load import load_knowledge_base
 from scopekb.site.pages import read_finder_script
 
 ERROR_LINE = re.compile(r"^contracts/[^:]+\.yaml:\d+: [\w.\[\]]+: .+ \(expected .+\)$")
-MKDOCS = """\
-site_name: Paths
-docs_dir: content
-site_dir: site/internal
-theme: {name: material, language: fr, font: false}
-plugins: [scopekb]
-markdown_extensions: [attr_list, md_in_html, admonition, tables, {toc: {permalink: true}}]
-"""
+MKDOCS = mkdocs_yml("Paths", "[attr_list, md_in_html, admonition, tables, {toc: {permalink: true}}]")
 
 
 def scopekb(root: Path, *args: str) -> subprocess.CompletedProcess:

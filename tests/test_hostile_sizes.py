@@ -22,19 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from kb_builder import ALPHA, PROVIDER, write_kb
+from kb_builder import ALPHA, PROVIDER, mkdocs_yml, write_kb
 from scopekb.kb.load import load_knowledge_base
 from scopekb.kb.model import slugify
 
 MB = 1024 * 1024
 ERROR_LINE = re.compile(r"^[^\s:][^:]*:\d+: [^:]+: .+ \(expected .+\)$")
-MKDOCS = """\
-site_name: Sizes
-docs_dir: content
-site_dir: site/internal
-theme: {name: material, language: fr, font: false}
-plugins: [scopekb]
-"""
+MKDOCS = mkdocs_yml("Sizes")
 HEAD = "id: CTR-1\nclient: {name: Alpha}\nsigned: 2025-01-01\nservices: [incident]\n"
 
 

@@ -108,3 +108,15 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def checker_page(browser, site):
+    """A page of the example site, for tests that run its checker on data of their own: every page loads
+    checker.js."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site.url)
+    assert page.evaluate("typeof window.scopekbDecide") == "function"
+    yield page
+    context.close()

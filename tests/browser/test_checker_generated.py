@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,17 +30,6 @@ def property_strategies():
 
 
 cases = property_strategies().cases
-
-
-@pytest.fixture(scope="module")
-def checker_page(browser, site):
-    """Any page of the site: every page loads checker.js."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(site.url)
-    assert page.evaluate("typeof window.scopekbDecide") == "function"
-    yield page
-    context.close()
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -105,16 +104,6 @@ FROM_THE_PAGE = """([html, shared, request]) => {
     window.scopekbCheckerShared = before;
     return {client: client, decision: window.scopekbDecide(data, request)};
 }"""
-
-
-@pytest.fixture(scope="module")
-def checker_page(browser, site):
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(site.url)
-    assert page.evaluate("typeof window.scopekbDecide") == "function"
-    yield page
-    context.close()
 
 
 @given(cases(), st.sampled_from(["fr", "en"]))

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "generator"))
 import mining  # noqa: E402
 import site_build  # noqa: E402
 
-ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(REPO / "generator"))
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")  # the installed scopekb
 _ENTITY = re.compile(r'"Entité racine > [^"]*"')
 
 

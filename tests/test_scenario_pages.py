@@ -120,8 +120,7 @@ def make_kb(folder: Path, rows=ROWS) -> Path:
 
 
 def scopekb(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=DAY_EPOCH,
-               PYTHONPATH=str(REPO / "generator"))
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=DAY_EPOCH)
     return subprocess.run([sys.executable, "-c", "from scopekb.cli import main; main()", *args], env=env,
                           capture_output=True, text=True, timeout=600)
 

@@ -174,7 +174,11 @@ def nested_too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
                     return file_line(text, event.start_mark)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        # libyaml from PyYAML 6.0.4 stops at 1,000 levels of its own, sometimes before its first events
+        # (a flow list's scanner looks ahead): too deep too, and said the same way
+        if "nesting depth" in str(getattr(exc, "problem", "")) and getattr(exc, "problem_mark", None):
+            return file_line(text, exc.problem_mark)
         return None
     return None
 

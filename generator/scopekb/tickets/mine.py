@@ -45,7 +45,7 @@ import scipy.sparse as sp
 import snowballstemmer
 import stopwordsiso
 from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
 from .mapping import normal_form
@@ -101,34 +101,60 @@ class Vectors:
     rows: sp.csr_matrix
     word_columns: int
     word_features: np.ndarray  # the word n-grams (stems joined by a space), by column
+    # each row's document, numbered in order of first appearance: rows of one number are the same row
+    texts: np.ndarray
+
+
+def _words_and_pairs(stems: str) -> list[str]:
+    """A text's stems and each pair of neighbouring stems: what CountVectorizer(ngram_range=(1, 2)) makes of
+    it with `str.split`, without its general n-gram loop."""
+    tokens = stems.split()
+    return tokens + [" ".join(pair) for pair in zip(tokens, tokens[1:])]
+
+
+def _tfidf(counts: sp.csr_matrix, texts: np.ndarray) -> sp.csr_matrix:
+    """Sublinear TF-IDF rows of the distinct texts' `counts`, with document frequencies counted over every
+    ticket (`texts` numbers each ticket's row of `counts`): the rows TfidfTransformer gives the tickets'."""
+    return TfidfTransformer(sublinear_tf=True).fit(counts[texts]).transform(counts).astype(np.float32, copy=False)
 
 
 def vectors(documents: Sequence[tuple[str, str]], settings: MiningSettings) -> Vectors:
     """Unit-length TF-IDF rows of word and character n-grams of `documents` (from `TextPrep.documents`).
+
+    Each distinct document is analysed once: tickets written alike (the same
+    title, a description of greetings and a phone number that scrubbing and
+    stop words leave out) have the same words, hence the same row. Document
+    frequencies still count every ticket, so the rows are those of the
+    tickets analysed one by one.
 
     The character n-grams of a text are those of its words (`char_wb` pads
     each word alone), so they are counted once per distinct word and summed
     by a product of sparse matrices: the same counts as `char_wb` on every
     text, five times faster on 100,000 tickets.
     """
-    stems = [d[0] for d in documents]
-    words = [d[1] for d in documents]
-    word_vectorizer = TfidfVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False,
-                                      ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
-    word_rows = word_vectorizer.fit_transform(stems)
-    word_counts = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, dtype=np.float32)
+    numbers: dict[tuple[str, str], int] = {}
+    texts = np.fromiter((numbers.setdefault(d, len(numbers)) for d in documents), dtype=np.intp,
+                        count=len(documents))
+    stems = [d[0] for d in numbers]
+    words = [d[1] for d in numbers]
+    word_vectorizer = CountVectorizer(analyzer=_words_and_pairs, dtype=np.float32)
+    word_rows = _tfidf(word_vectorizer.fit_transform(stems), texts)
+    word_counts = CountVectorizer(analyzer=str.split, dtype=np.float32)
     per_text = word_counts.fit_transform(words)
     grams = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False, dtype=np.float32)
     per_word = grams.fit_transform(word_counts.get_feature_names_out())
-    char_rows = TfidfTransformer(sublinear_tf=True).fit_transform(per_text @ per_word).astype(np.float32)
+    char_rows = _tfidf(per_text @ per_word, texts)
     weight = settings.char_weight
     rows = normalize(sp.hstack([word_rows * (1 - weight), char_rows * weight], format="csr"))
     # A feature of one ticket only adds nothing to its similarity with any other: once the rows have
     # their length, it can go. Typos and one-off words are most features of a large export.
-    shared = np.bincount(rows.indices, minlength=rows.shape[1]) > 1
+    tickets_per_text = np.bincount(texts, minlength=rows.shape[0])
+    tickets_per_feature = np.bincount(rows.indices, weights=np.repeat(tickets_per_text, np.diff(rows.indptr)),
+                                      minlength=rows.shape[1])
+    shared = tickets_per_feature > 1
     kept_words = int(shared[:word_rows.shape[1]].sum())
     features = word_vectorizer.get_feature_names_out()[shared[:word_rows.shape[1]]]
-    return Vectors(rows[:, np.flatnonzero(shared)].tocsr(), kept_words, features)
+    return Vectors(rows[:, np.flatnonzero(shared)].tocsr()[texts], kept_words, features, texts)
 
 
 def _agglomerate(rows: sp.csr_matrix | np.ndarray, threshold: float) -> np.ndarray:

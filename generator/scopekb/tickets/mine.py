@@ -157,13 +157,25 @@ def vectors(documents: Sequence[tuple[str, str]], settings: MiningSettings) -> V
     return Vectors(rows[:, np.flatnonzero(shared)].tocsr()[texts], kept_words, features, texts)
 
 
-def _agglomerate(rows: sp.csr_matrix | np.ndarray, threshold: float) -> np.ndarray:
-    """Average-linkage labels of rows whose dot products are their similarities."""
+def _similarities(rows: sp.csr_matrix, texts: np.ndarray | None) -> np.ndarray:
+    """The dot products of the rows, as a dense matrix; each distinct text's row (`texts` numbers them)
+    multiplied once. A product of sparse rows adds, for each pair, the terms of the first row's columns in
+    their order, whatever the other rows: the products of the distinct rows are those of the rows."""
+    if texts is not None:
+        _, first, inverse = np.unique(texts, return_index=True, return_inverse=True)
+        if len(first) < len(texts):
+            return _similarities(rows[first], None)[np.ix_(inverse, inverse)]
+    similarity = rows @ rows.T
+    return similarity.toarray() if sp.issparse(similarity) else np.asarray(similarity)
+
+
+def _agglomerate(rows: sp.csr_matrix, threshold: float, texts: np.ndarray | None = None) -> np.ndarray:
+    """Average-linkage labels of rows whose dot products are their similarities; `texts` (a number per row,
+    the same for rows that are the same) spares multiplying a row twice."""
     count = rows.shape[0]
     if count < 2:
         return np.zeros(count, dtype=np.int64)
-    similarity = rows @ rows.T
-    similarity = similarity.toarray() if sp.issparse(similarity) else np.asarray(similarity)
+    similarity = _similarities(rows, texts)
     distance = np.clip(1.0 - similarity, 0.0, None).astype(np.float64)
     np.fill_diagonal(distance, 0.0)
     distance = (distance + distance.T) / 2  # float32 products are symmetric only to rounding
@@ -189,8 +201,9 @@ def _means(rows: sp.csr_matrix, groups: list[np.ndarray]) -> sp.csr_matrix:
     return (membership @ rows).tocsr()
 
 
-def cluster(rows: sp.csr_matrix, settings: MiningSettings) -> list[np.ndarray]:
+def cluster(rows: sp.csr_matrix, settings: MiningSettings, texts: np.ndarray | None = None) -> list[np.ndarray]:
     """Groups (arrays of row indices) of rows that are one malfunction; every row is in one group.
+    `texts` numbers the rows by their document (`Vectors.texts`): rows of one number are the same.
 
     Up to `exact_limit` rows, average linkage over them all. Beyond, in
     rounds: average linkage over a random sample of the rows not yet placed
@@ -205,7 +218,8 @@ def cluster(rows: sp.csr_matrix, settings: MiningSettings) -> list[np.ndarray]:
     """
     count = rows.shape[0]
     if count <= settings.exact_limit:
-        return _member_lists(_agglomerate(rows, settings.threshold))
+        return _member_lists(_agglomerate(rows, settings.threshold, texts))
+    texts = np.arange(count) if texts is None else texts
     cut = 1.0 - settings.threshold  # the least average similarity of tickets in one group
     random = np.random.RandomState(settings.random_state)
     groups: list[np.ndarray] = []  # each malfunction's tickets placed so far
@@ -214,7 +228,7 @@ def cluster(rows: sp.csr_matrix, settings: MiningSettings) -> list[np.ndarray]:
         if len(unplaced) <= settings.exact_limit:
             break
         sample = np.sort(random.choice(unplaced, settings.sample_size, replace=False))
-        found = [sample[g] for g in _member_lists(_agglomerate(rows[sample], settings.threshold))
+        found = [sample[g] for g in _member_lists(_agglomerate(rows[sample], settings.threshold, texts[sample]))
                  if len(g) >= settings.min_occurrences]
         if found and groups:  # a malfunction found again is the group found before, not a new one
             again = (_means(rows, found) @ _means(rows, groups).T).toarray().max(axis=1) >= cut
@@ -227,7 +241,7 @@ def cluster(rows: sp.csr_matrix, settings: MiningSettings) -> list[np.ndarray]:
         held = groups + [np.zeros(0, dtype=np.int64)] * len(found)  # sample members are still unplaced
         groups = [np.concatenate([h, j]) for h, j in zip(held, joined) if len(h) or len(j)]
         unplaced = unplaced[~placed]
-    rest = [unplaced[g] for g in _in_chunks(rows[unplaced], settings)]
+    rest = [unplaced[g] for g in _in_chunks(rows[unplaced], settings, texts[unplaced])]
     if groups and rest:
         similarity = (_means(rows, rest) @ _means(rows, groups).T).toarray()
         best, close = similarity.argmax(axis=1), similarity.max(axis=1) >= cut
@@ -237,7 +251,7 @@ def cluster(rows: sp.csr_matrix, settings: MiningSettings) -> list[np.ndarray]:
     return sorted((np.sort(g) for g in groups + rest), key=lambda g: int(g[0]))
 
 
-def _in_chunks(rows: sp.csr_matrix, settings: MiningSettings) -> list[np.ndarray]:
+def _in_chunks(rows: sp.csr_matrix, settings: MiningSettings, texts: np.ndarray) -> list[np.ndarray]:
     """Average linkage over chunks of at most `exact_limit` rows (in a seeded random order), then the chunks'
     groups of two or more joined by the same linkage over their means.
 
@@ -247,11 +261,11 @@ def _in_chunks(rows: sp.csr_matrix, settings: MiningSettings) -> list[np.ndarray
     """
     count = rows.shape[0]
     if count <= settings.exact_limit:
-        return _member_lists(_agglomerate(rows, settings.threshold)) if count else []
+        return _member_lists(_agglomerate(rows, settings.threshold, texts)) if count else []
     order = np.random.RandomState(settings.random_state).permutation(count)
     pieces = math.ceil(count / settings.exact_limit)
     local = [chunk[g] for chunk in np.array_split(order, pieces)
-             for g in _member_lists(_agglomerate(rows[chunk], settings.threshold))]
+             for g in _member_lists(_agglomerate(rows[chunk], settings.threshold, texts[chunk]))]
     several = [g for g in local if len(g) > 1]
     alone = [g for g in local if len(g) == 1]
     if len(several) < 2 or len(several) > settings.exact_limit:

@@ -135,7 +135,7 @@ def mine_category(category: str, entries: list[tuple[Ticket, str | None]], conta
     vecs = vectors(documents, settings)
     words = [d[1] for d in documents]
     return [build_scenario(category, tickets, clients, members, vecs, words, prep)
-            for members in cluster(vecs.rows, settings) if len(members) >= settings.min_occurrences]
+            for members in cluster(vecs.rows, settings, vecs.texts) if len(members) >= settings.min_occurrences]
 
 
 def _per_category(by_category: dict[str, list[tuple[Ticket, str | None]]], contacts: tuple[str, ...],

@@ -100,6 +100,21 @@ def html_to_text(text: str) -> str:
     return _BLANK_LINES.sub("\n", text).strip(" \n")
 
 
+# Rich-text cells a reader remembers, converted, up to this length: solutions come back row after row
+# (a fifth of bench/mining.py's are distinct), long descriptions seldom do.
+KEPT_LENGTH = 4000
+
+
+@functools.lru_cache(maxsize=8192)
+def _kept_html_to_text(text: str) -> str:
+    return html_to_text(text)
+
+
+def rich_text(cell: str) -> str:
+    """`html_to_text` of a rich-text cell, a short cell converted once however often it comes back."""
+    return _kept_html_to_text(cell) if len(cell) <= KEPT_LENGTH else html_to_text(cell)
+
+
 def plain_text(text: str) -> str:
     """A cell of plain text (a title): its entities decoded, once, and nothing in it taken for markup."""
     return html.unescape(text) if "&" in text else text
@@ -197,15 +212,14 @@ def parse_datetime(cell: str, order: DateOrder | None = None) -> dt.datetime | N
     try:
         found = _YEAR_FIRST.fullmatch(value)
         if found:
-            year, month, day = (int(found.group(i)) for i in (1, 2, 3))
+            year, month, day, hour, minute, seconds = found.groups()
         else:
             found = _YEAR_LAST.fullmatch(value)
             if found:
-                first, second, year = (int(found.group(i)) for i in (1, 2, 3))
+                first, second, year, hour, minute, seconds = found.groups()
                 day, month = (first, second) if (order.order if order else "dmy") == "dmy" else (second, first)
         if found:
-            hour, minute, second_ = (int(found.group(i) or 0) for i in (4, 5, 6))
-            return dt.datetime(year, month, day, hour, minute, second_)
+            return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(seconds or 0))
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))  # ISO 8601 with a zone, in JSON
     except ValueError:
         raise BadCell(f"{quoted(value)} is not a date", DATE_FORMATS) from None
@@ -260,6 +274,7 @@ def level_from_value(cell: str) -> str:
     raise BadCell(f"{quoted(cell)} is not a level", "n1, n2 or empty")
 
 
+@functools.lru_cache(maxsize=4096)  # a few groups, on every row
 def level_from_groups(groups: tuple[str, ...]) -> str:
     """n1 | n2 | unknown, from the names of the groups a ticket was assigned to.
 

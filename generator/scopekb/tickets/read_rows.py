@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from .mapping import normal_form
-from .read_fields import (BadCell, DateOrder, html_to_text, level_from_groups, level_from_value, normal_kind,
-                          normal_status, one_line, parse_datetime, path_segments, plain_text, split_values,
+from .read_fields import (BadCell, DateOrder, level_from_groups, level_from_value, normal_kind, normal_status,
+                          one_line, parse_datetime, path_segments, plain_text, rich_text, split_values,
                           ticket_id)
 from .records import Ticket, problem
 
@@ -79,7 +79,7 @@ def ticket_from_cells(cells: dict[str, str], columns: Columns, dialect: Dialect,
         ident = dialect.read_id(cells.get("id", ""))
         name = "title"
         title = one_line(plain_text(cells.get("title", "")))
-        description = html_to_text(cells.get("description", ""))
+        description = rich_text(cells.get("description", ""))
         if not title and not description:
             raise BadCell("empty, and so is the description", "a title or a description")
         name = "status"
@@ -100,7 +100,7 @@ def ticket_from_cells(cells: dict[str, str], columns: Columns, dialect: Dialect,
         label = columns.label.get(name, name)
         return problem(source, line, label, bad.what, bad.expected)
     return Ticket(source=source, line=line, id=ident, title=title or one_line(description)[:120],
-                  description=description, solution=html_to_text(cells.get("solution", "")),
+                  description=description, solution=rich_text(cells.get("solution", "")),
                   client=client, category=category, status=status, opened=dates["opened"],
                   resolved=dates["resolved"], closed=dates["closed"],
                   requesters=split_values(cells.get("requesters", "")),

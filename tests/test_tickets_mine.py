@@ -154,3 +154,10 @@ def test_new_article_command(kb):
                                         ("Urgent : wifi   coupé", "Wifi coupé")])
 def test_titles_are_cleaned(raw, clean):
     assert clean_title(raw) == clean
+
+
+def test_a_category_whose_tickets_say_only_stop_words_gives_no_scenario(kb):
+    """Nothing to group them by: no scenario, never an exception (scikit-learn's 'empty vocabulary')."""
+    empty = [made(20 + n, "le la les", "de du des", days=n) for n in range(3)]
+    result = mine_tickets(empty, kb)
+    assert result.scenarios == [] and result.counts["mined"] == 3

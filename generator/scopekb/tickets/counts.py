@@ -21,6 +21,10 @@ from sklearn.feature_extraction.text import CountVectorizer
 GRAM_SIZES = (3, 4, 5)
 
 
+
+class EmptyVocabulary(ValueError):
+    """No document has a feature: CountVectorizer's error, as its own type so that a caller can tell it."""
+
 def feature_counts(documents: Iterable[Sequence[str]]) -> tuple[sp.csr_matrix, np.ndarray]:
     """`CountVectorizer(analyzer=...).fit_transform` of documents already analysed into their features,
     and the feature names. Each feature is looked up once per occurrence in a dict, in C (setdefault)."""
@@ -31,7 +35,7 @@ def feature_counts(documents: Iterable[Sequence[str]]) -> tuple[sp.csr_matrix, n
         numbers.extend([first_seen.setdefault(f, len(first_seen)) for f in features])
         lengths.append(len(features))
     if not first_seen:
-        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        raise EmptyVocabulary("empty vocabulary; perhaps the documents only contain stop words")
     names = sorted(first_seen)
     column = np.empty(len(names), dtype=np.intp)
     column[[first_seen[name] for name in names]] = np.arange(len(names))
@@ -50,7 +54,7 @@ def char_gram_counts(words: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
     itself.
     """
     if not len(words):
-        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        raise EmptyVocabulary("empty vocabulary; perhaps the documents only contain stop words")
     if not all(map(str.isascii, words)):
         grams = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False, dtype=np.float32)
         return grams.fit_transform(words), grams.get_feature_names_out()

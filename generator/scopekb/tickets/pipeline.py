@@ -123,6 +123,7 @@ def mine_tickets(tickets: Iterable[Ticket], kb: KnowledgeBase, lang: str = "fr",
 def mine_category(category: str, entries: list[tuple[Ticket, str | None]], contacts: tuple[str, ...],
                   lang: str, settings: MiningSettings) -> list[Scenario]:
     """The scenarios of one category's tickets (each with its client slug or None), scrubbed here."""
+    from .counts import EmptyVocabulary
     from .mine import TextPrep, cluster, vectors
     from .scenarios import build_scenario
 
@@ -132,7 +133,10 @@ def mine_category(category: str, entries: list[tuple[Ticket, str | None]], conta
     tickets = [scrubber.ticket(t) for t, _ in entries]
     clients = [c for _, c in entries]
     documents = [prep.documents(t, settings.title_weight) for t in tickets]
-    vecs = vectors(documents, settings)
+    try:
+        vecs = vectors(documents, settings)
+    except EmptyVocabulary:  # every text is stop words, numbers or scrubbed away: nothing to group them by
+        return []
     words = [d[1] for d in documents]
     return [build_scenario(category, tickets, clients, members, vecs, words, prep)
             for members in cluster(vecs.rows, settings, vecs.texts) if len(members) >= settings.min_occurrences]

@@ -14,14 +14,13 @@ import io
 import zipfile
 from pathlib import Path
 
+import pypdf  # a test dependency: reads the PDFs' text
 import pytest
 
 from scopekb.kb.load import load_knowledge_base
 from scopekb.publish.client_sites import MANIFEST
 
 from test_publish_reproducible import EPOCH, make_root, scopekb
-
-pypdf = pytest.importorskip("pypdf")
 
 PRINTED = "menuiserie-berard-fils"
 

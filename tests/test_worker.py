@@ -14,7 +14,7 @@ import pytest
 
 from scopekb.kb.load import load_knowledge_base
 from scopekb.mkdocs_plugin.worker import BuildWorker
-from scopekb.site.context import SiteContext, split_html_page
+from scopekb.site.context import Body, SiteContext, split_html_page
 from scopekb.site.pages import generated_pages, render_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def test_each_generated_page_gets_its_html_in_any_order(kb, monkeypatch, process
     worker.start(kb, "fr", DAY, True, work(kb))
     expected = expected_bodies(kb)
     for path in reversed(list(expected)):
-        assert worker.body(path) == expected[path], path
+        assert worker.body(path) == Body.of(expected[path]), path
     worker.finish()
 
 
@@ -67,26 +67,28 @@ def test_the_knowledge_base_given_ahead_is_not_sent_twice(kb):
     worker.start(kb, "en", DAY, False, work(kb, "en"))
     assert [m[0] for m in sent] == ["knowledge base", "work"] and sent[1][1] is None
     path = work(kb, "en")[0][0]
-    assert worker.body(path) == expected_bodies(kb, "en")[path] != expected_bodies(kb, "fr")[path]
+    assert worker.body(path).html == expected_bodies(kb, "en")[path] != expected_bodies(kb, "fr")[path]
     worker.finish()
 
 
 def body_failure(worker: BuildWorker, path: str) -> str:
-    """What body(path) raises, asked in a thread that must not wait for ever; finish() raises too."""
+    """What body(path) raises (a page the process has not sent is rendered here: it may raise nothing),
+    else what finish() raises, which it must; asked in a thread that must not wait for ever."""
     raised: list = []
 
     def ask():
         try:
             worker.body(path)
-        except RuntimeError as error:
-            raised.append(str(error))
+        except Exception as error:
+            raised.append(error)
     asking = threading.Thread(target=ask, daemon=True)
     asking.start()
     asking.join(30)
     assert not asking.is_alive(), "the build would wait for ever"
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError) as finished:
         worker.finish()
-    return raised[0] if raised else ""
+    failures = [str(error) for error in raised if isinstance(error, RuntimeError)]
+    return failures[0] if failures else str(finished.value)
 
 
 @pytest.mark.parametrize("noticed", [False, True], ids=["dies", "died before the build gave it work"])
@@ -108,7 +110,46 @@ def test_work_that_cannot_be_sent_fails_the_build_instead_of_hanging(kb):
 def test_a_failure_in_the_process_is_raised_in_the_build(kb):
     worker = BuildWorker()
     worker.start(kb, "fr", DAY, True, [("x.md", "client", "no-such-client")])
+    worker.listen.join(30)  # the process has failed: the build does not render the page again
     assert "KeyError" in body_failure(worker, "x.md")
+
+
+def test_a_failure_in_a_page_rendered_here_is_raised_in_the_build(kb, monkeypatch):
+    forbid_processes(monkeypatch)
+    worker = BuildWorker()
+    worker.start(kb, "fr", DAY, True, [("x.md", "client", "no-such-client")])
+    with pytest.raises(KeyError):
+        worker.body("x.md")
+
+
+def test_the_building_process_renders_the_first_pages_and_the_process_the_last(kb):
+    pages = work(kb)
+    expected = expected_bodies(kb)
+    worker = BuildWorker()
+    worker.start(kb, "fr", DAY, True, pages)
+    got = [worker.body(path) for path, *_ in pages]  # in MkDocs' order, without waiting
+    worker.finish()
+    assert got == [Body.of(expected[path]) for path, *_ in pages]
+    assert worker.rendered_here >= 1  # the first page MkDocs asks for is the process's last
+
+
+def test_the_process_stops_rendering_when_told(kb):
+    """Told STOP, the process sends DONE without rendering the pages left (the building process has them)."""
+    pages = work(kb) * 200  # 3,200 pages: seconds of work
+    process = subprocess.Popen([os.sys.executable, "-m", "scopekb.mkdocs_plugin.worker"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    pickle.dump(("work", kb, "fr", DAY, True, pages), process.stdin)
+    process.stdin.flush()
+    first = pickle.load(process.stdout)
+    assert first[0] == "bodies" and first[1][0][0] == pages[-1][0]  # from the last page
+    pickle.dump(("stop",), process.stdin)
+    process.stdin.close()
+    sent = len(first[1])
+    while (message := pickle.load(process.stdout))[0] == "bodies":
+        sent += len(message[1])
+    assert message == ("done",)
+    assert process.wait(timeout=30) == 0
+    assert sent < len(pages) / 2, sent
 
 
 def test_a_process_told_to_end_before_any_work_ends_quietly():

@@ -97,13 +97,14 @@ def load_config(root: Path, **overrides):
 
 
 def run_build(config, kb: KnowledgeBase, worker: BuildWorker, folder: Path,
-              progress: Callable[[int, int], None] | None = None) -> None:
-    """Build the site of `config` into `folder`, from `kb` (already checked) with `worker`'s help; raises
+              progress: Callable[[int, int], None] | None = None, published: Path | None = None) -> None:
+    """Build the site of `config` into `folder`, from `kb` (already checked) with `worker`'s help, taking
+    from `published` (the site `folder` is to replace) the pages that come out the same; raises
     InputError when MkDocs fails on the input. The caller removes `folder` on failure."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
-    config.plugins["scopekb"].hand_over(kb, worker, progress)
+    config.plugins["scopekb"].hand_over(kb, worker, progress, published)
     config.site_dir = str(folder)
     mkdocs_log, held = logging.getLogger("mkdocs"), _HeldErrors()
     mkdocs_log.addHandler(held)

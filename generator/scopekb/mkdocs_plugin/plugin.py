@@ -9,7 +9,7 @@ Two ways to build them, equal byte for byte (tests/test_plain_path.py):
 - `fast: false`, the plain way: each generated page is a file whose Markdown
   MkDocs renders as any page, the theme around each;
 - `fast: true` (default): a second process renders their HTML (worker.py)
-  while MkDocs builds; their titles share one Markdown parser (pages.py); the
+  while MkDocs builds; their titles are converted as one document (pages.py); the
   theme renders its frame around them once per folder (frame.py).
 """
 from __future__ import annotations
@@ -33,10 +33,11 @@ from scopekb.kb.articles import TICKETS_DIR, with_articles
 from scopekb.kb.load import load_knowledge_base
 from scopekb.kb.model import KnowledgeBase
 from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache, striptags_escaped
-from scopekb.mkdocs_plugin.pages import GeneratedPage, add_headings
+from scopekb.mkdocs_plugin.pages import GeneratedPage, Titles, add_headings
+from scopekb.mkdocs_plugin.unchanged import UnchangedPages
 from scopekb.mkdocs_plugin.worker import BuildWorker
 from scopekb.site.categories import article_footer
-from scopekb.site.context import SiteContext, html_page, package_folders, section_title, split_html_page
+from scopekb.site.context import SiteContext, html_headings, html_page, package_folders, section_title, split_html_page
 from scopekb.site.scenarios import out_of_nav, with_tickets
 from scopekb.site.search import search_index
 from scopekb.site.pages import STYLESHEETS, generated_pages, page_body, render_site, shipped_scripts
@@ -68,16 +69,19 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.knowledge_base: KnowledgeBase | None = None  # handed over by `scopekb build`, else loaded
         self.worker: BuildWorker | None = None
         self.progress: Callable[[int, int], None] | None = None
+        self.published: Path | None = None
+        self.unchanged: UnchangedPages | None = None
         self.pages_total = self.pages_done = 0
         self.bodies: dict[str, str] = {}  # page path -> HTML under its title, until MkDocs renders the page
         self.articles: dict = {}  # page path -> Article, for the articles' pages
         self.article_contents: dict[str, str] = {}  # page path -> the HTML MkDocs made of it, for the search
 
     def hand_over(self, kb: KnowledgeBase, worker: BuildWorker | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> None:
+                  progress: Callable[[int, int], None] | None = None, published: Path | None = None) -> None:
         """What `scopekb build` has ready before MkDocs starts: the knowledge base it checked, the build's
-        second process (started early), and a callback (pages done, pages in all) to show progress."""
-        self.knowledge_base, self.worker, self.progress = kb, worker, progress
+        second process (started early), a callback (pages done, pages in all) to show progress, and the
+        published site the build will replace (its unchanged pages are linked: unchanged.py)."""
+        self.knowledge_base, self.worker, self.progress, self.published = kb, worker, progress, published
 
     def on_config(self, config):
         folder = Path(config.config_file_path).parent
@@ -132,6 +136,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         kb, lang, today = self.knowledge_base, self.language, self.today
+        self.unchanged = UnchangedPages.of(self.published, Path(config.site_dir))
         tickets = (self.root / TICKETS_DIR).resolve()
         for file in list(files):  # ticket exports hold personal data: never published as they are
             if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(tickets):
@@ -151,13 +156,14 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         if self.config.fast:
             self.worker = self.worker or BuildWorker()
             self.worker.start(kb, lang, today, config.use_directory_urls, [page[:3] for page in generated])
-            title_parser = Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+            titles = Titles(Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs))
         for path, kind, slug, title, built in generated:
             body = "" if self.config.fast else page_body(self.site, kind, slug).removesuffix("\n")
             file = File.generated(config, path, content=html_page(title, body), inclusion=InclusionLevel.NOT_IN_NAV)
             file.dest_uri = built
             if self.config.fast:
-                GeneratedPage(file, config, title_parser)
+                GeneratedPage(file, config, titles)
+                titles.expect(path, split_html_page(file.content_string)[0])
             files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
         return files
@@ -198,7 +204,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         body = self.bodies.pop(page.file.src_uri, None)
         if body is None:
             return html
-        add_headings(page.toc, body)
+        add_headings(page.toc, html_headings(body))
         return html.replace(f"<p>{PLACEHOLDER}</p>", body, 1)
 
     def on_env(self, env, config, files):
@@ -216,16 +222,23 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 page.add_body(self.worker.body(page.file.src_uri))
         return context
 
+    @event_priority(-100)  # last: the page as every plugin left it
     def on_post_page(self, output: str, page, config) -> str:
         self.pages_done += 1
         if self.progress is not None:
             self.progress(self.pages_done, self.pages_total)
+        if self.unchanged is not None:
+            self.unchanged.link(page.file, output)
+        if isinstance(page, GeneratedPage):
+            page.content = None  # written: a build of thousands of pages need not keep their HTML
         return output
 
     def on_post_build(self, config) -> None:
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.finish()
+        if self.unchanged is not None:
+            log.debug(f"scopekb: {self.unchanged.done()} unchanged pages linked from the published site")
         try:
             for path, text in search_index(self.site, self.article_contents).files().items():
                 target = Path(config.site_dir) / path
@@ -235,6 +248,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             raise PluginError(f"scopekb: cannot write {error.filename}: {error.strerror}") from None
 
     def on_build_error(self, error) -> None:
+        if self.unchanged is not None:
+            self.unchanged.done()
         worker, self.worker = self.worker, None
         if worker is not None:  # no page may land in a site being removed
             worker.stop()

@@ -2,8 +2,11 @@
 
 A client page's or a decision tree's HTML (site/pages.py, site/trees.py) is
 needed only when MkDocs builds that page. A process of its own renders them on
-the other core, in the order MkDocs will ask for them, and sends them back a
-few at a time.
+the other core, from the last MkDocs will ask for, and sends them back a few at
+a time; the building process renders the first ones itself, each that it needs
+before the process has sent it, until it gets one from the process: the two
+meet where their work is shared evenly, whichever is faster, and the process
+is told to stop there. Neither waits for the other.
 
 The process is `python -m scopekb.mkdocs_plugin.worker`. Its protocol, pickles
 on stdin and stdout:
@@ -12,7 +15,8 @@ on stdin and stdout:
 - in: (GET_READY,): import and compile what the work needs, while MkDocs loads;
 - in: (KNOWLEDGE, kb): the knowledge base, sent as soon as it is loaded;
 - in: (WORK, kb or None if given ahead, lang, today, directory_urls, [(path, kind, slug), ...]);
-  out: (BODIES, [(path, HTML), ...]) in that order, then (DONE,) or (ERROR, exception);
+  out: (BODIES, [(path, context.Body), ...]) in the reverse order, then (DONE,) or (ERROR, exception);
+- in: (STOP,): render no more pages (the building process has the rest), and send (DONE,);
 - in: END, or the end of the stream: stop.
 Unlike multiprocessing's spawn, it never runs the building program's main module
 again. Where no process can start, the same work is done in the building process.
@@ -32,11 +36,11 @@ from typing import Callable
 
 from scopekb.kb.load import check_contract_files
 from scopekb.kb.model import KnowledgeBase
-from scopekb.site.context import SiteContext, compile_templates
+from scopekb.site.context import Body, SiteContext, compile_templates
 from scopekb.site.pages import page_body
 
 CHECK, CHECKED, GET_READY, KNOWLEDGE, WORK = "check", "checked", "get ready", "knowledge base", "work"
-BODIES, DONE, ERROR, END = "bodies", "done", "error", "end"
+BODIES, DONE, ERROR, STOP, END = "bodies", "done", "error", "stop", "end"
 BATCH = 32  # bodies a message carries: a thread of the building process wakes up for each message, and takes
             # the interpreter from MkDocs while it reads it
 
@@ -49,15 +53,18 @@ class BuildWorker:
     The process starts at once; `check_files(...)` has it check contract files
     while the contracts load here, `get_ready()` has it import what it needs
     while the build loads MkDocs, `give(kb)` sends it the knowledge base early;
-    `start(...)` gives it the pages to render, `body(path)` waits for one;
-    `finish()` waits for the end, `stop()` ends it at once.
+    `start(...)` gives it the pages to render, `body(path)` returns one (the
+    process's, or rendered here if it has not sent it yet); `finish()` waits
+    for the end, `stop()` ends it at once.
     """
 
     def __init__(self) -> None:
         self.outcome: tuple | None = None  # set when the process ends
-        self.bodies: dict[str, str] = {}
+        self.bodies: dict[str, Body] = {}
         self.arrived = threading.Condition()
-        self.site: SiteContext | None = None  # without a process: bodies rendered here, when asked for
+        self.site: SiteContext | None = None  # for the bodies rendered here
+        self.rendered_here = 0
+        self.met = False  # a body came from the process: it has the pages after this one, and is told to stop
         self.pages: dict[str, tuple[str, str]] = {}
         self.unsent: Exception | None = None  # why a message could not be sent to the process
         self.checked: dict | None = None  # contract files the process checked, when asked to
@@ -104,25 +111,28 @@ class BuildWorker:
             self.outbox.put((KNOWLEDGE, kb))
 
     def start(self, kb: KnowledgeBase, lang: str, today: dt.date, directory_urls: bool, pages: Pages) -> None:
-        """Render the HTML of these pages, in this order."""
-        if self.process is None:
-            self.site = SiteContext(kb, lang, today, directory_urls)
-            self.pages = {path: (kind, slug) for path, kind, slug in pages}
-        else:
+        """Render the HTML of these pages, which MkDocs asks for in this order."""
+        self.site = SiteContext(kb, lang, today, directory_urls)
+        self.pages = {path: (kind, slug) for path, kind, slug in pages}
+        if self.process is not None:
             self.working = True
             self.outbox.put((WORK, None if kb is self.given else kb, lang, today, directory_urls, pages))
 
-    def body(self, path: str) -> str:
-        """The HTML of the generated page `path`, under its title; waits for the process to send it."""
-        if self.process is None:  # rendered here
-            return page_body(self.site, *self.pages[path])
-        with self.arrived:
-            self.arrived.wait_for(lambda: path in self.bodies or self.outcome is not None)
-            if path in self.bodies:
-                return self.bodies.pop(path)
-        if self.outcome[0] == ERROR:
-            raise self.outcome[1]
-        raise RuntimeError(f"the build's second process sent no page for {path}")
+    def body(self, path: str) -> Body:
+        """The HTML of the generated page `path`, under its title: the process's if it has sent it, else
+        rendered here; raises what stopped the process, if it failed."""
+        if self.process is not None:
+            with self.arrived:
+                if self.outcome is not None and self.outcome[0] == ERROR:
+                    raise self.outcome[1]
+                body = self.bodies.pop(path, None)
+            if body is not None:
+                if not self.met:
+                    self.met = True
+                    self.outbox.put((STOP,))
+                return body
+        self.rendered_here += 1
+        return Body.of(page_body(self.site, *self.pages[path]))
 
     def _talk(self) -> None:
         try:
@@ -210,11 +220,13 @@ def _widen_pipe(stream, size: int = 1 << 20) -> None:
 
 # --- the process ---------------------------------------------------------------------------------
 
-def send_bodies(site: SiteContext, pages: Pages, out) -> None:
-    """Render each page's HTML, in order, and send them a few at a time."""
+def send_bodies(site: SiteContext, pages: Pages, out, stopped: threading.Event) -> None:
+    """Render each page's HTML, from the last, and send them a few at a time, until told to stop."""
     batch = []
-    for n, (path, kind, slug) in enumerate(pages, 1):
-        batch.append((path, page_body(site, kind, slug)))
+    for n, (path, kind, slug) in enumerate(reversed(pages), 1):
+        if stopped.is_set():
+            return
+        batch.append((path, Body.of(page_body(site, kind, slug))))
         if n % BATCH == 0 or n == len(pages):
             pickle.dump((BODIES, batch), out, pickle.HIGHEST_PROTOCOL)
             out.flush()
@@ -226,6 +238,13 @@ def _next_message(stdin) -> tuple:
         return pickle.load(stdin)
     except EOFError:
         return (END,)
+
+
+def _wait_for_stop(stdin, stopped: threading.Event) -> None:
+    """During the work: the building process says STOP when it has the other pages, END when it is done."""
+    while _next_message(stdin)[0] not in (STOP, END):
+        pass
+    stopped.set()
 
 
 def _worker_process() -> None:
@@ -248,8 +267,10 @@ def _worker_process() -> None:
                 compile_templates("client.html.j2", "tree.html.j2")
         if message[0] == WORK:
             _, kb, lang, today, directory_urls, pages = message
+            stopped = threading.Event()
+            threading.Thread(target=_wait_for_stop, args=(stdin, stopped), daemon=True).start()
             try:
-                send_bodies(SiteContext(kb or given, lang, today, directory_urls), pages, stdout)
+                send_bodies(SiteContext(kb or given, lang, today, directory_urls), pages, stdout, stopped)
                 outcome: tuple = (DONE,)
             except Exception as error:  # raised again by BuildWorker.finish, in the building thread
                 outcome = (ERROR, RuntimeError(f"the build's second process failed: {type(error).__name__}: {error}"))

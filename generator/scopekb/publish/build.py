@@ -86,7 +86,8 @@ def build_site(root: Path, progress: Progress | None = None) -> BuildSummary:
             with writing(lambda: engine.setting_place(root, "site_dir"), final):
                 fresh = staging_folder(final)
             show("building pages")
-            engine.run_build(config, kb, worker, fresh, lambda done, total: show("building pages", done, total))
+            engine.run_build(config, kb, worker, fresh, lambda done, total: show("building pages", done, total),
+                             published=final)
             pages = count_pages(fresh)
             publish(fresh, final)
         except BaseException:

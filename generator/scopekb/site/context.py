@@ -11,6 +11,7 @@ import functools
 import importlib.resources
 import re
 import types
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -103,6 +104,7 @@ def paragraphs(text: str) -> list[str]:
 # Markdown for the HTML part, which it would only copy, slowly.
 GENERATED_HTML = "<!-- scopekb: generated HTML -->"
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"')
+_ID = re.compile(r'\sid="([^"]+)"')
 
 
 def html_page(title: str, body: str, front_matter: str = "") -> str:
@@ -118,6 +120,25 @@ def split_html_page(markdown: str) -> tuple[str, str] | None:
 def html_headings(html: str) -> list[tuple[int, str, str]]:
     """(level, id, title as HTML) of the h2 and h3 of a generated page, for its table of contents."""
     return [(int(level), anchor, title) for level, anchor, title in _HEADING.findall(html)]
+
+
+def html_ids(html: str) -> list[str]:
+    """The ids of the elements of `html`: the anchors a link into the page may name."""
+    return _ID.findall(html)
+
+
+@dataclass(frozen=True)
+class Body:
+    """A generated page's HTML under its title, with what MkDocs reads of it (its headings, for the table
+    of contents; its ids, for its check of links to anchors): read where the HTML is made, the build's
+    second process, rather than in the building one."""
+    html: str
+    headings: list[tuple[int, str, str]]
+    ids: list[str]
+
+    @classmethod
+    def of(cls, html: str) -> "Body":
+        return cls(html, html_headings(html), html_ids(html))
 
 
 def url_part(text: str) -> str:

@@ -21,7 +21,9 @@ from mkdocs.structure.files import File
 
 class UnchangedPages:
     def __init__(self, published: Path, site_dir: Path):
-        self.published, self.site_dir = published, site_dir
+        # Paths as strings, folders made kept: this runs for every page of the site.
+        self.published, self.site_dir = str(published), os.path.join(str(site_dir), "")
+        self.folders: set[str] = set()
         self.linked: list[tuple[File, str]] = []  # (file, its real abs_dest_path), set back by `done`
 
     @classmethod
@@ -29,21 +31,31 @@ class UnchangedPages:
         """None where nothing can be linked: no published site, or no os.devnull in a folder."""
         if published is None or not published.is_dir() or not os.path.dirname(os.devnull):
             return None
-        published = published.resolve()
-        return None if published == site_dir.resolve() else cls(published, site_dir)
+        if published.resolve() == site_dir.resolve():
+            return None
+        return cls(published.resolve(), Path(os.path.normpath(os.path.abspath(site_dir))))  # as MkDocs has it
 
     def link(self, file: File, output: str) -> None:
         """Link the page of `file` from the published site if its bytes there are `output`'s."""
-        data = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
-        old, new = self.published / file.dest_uri, Path(file.abs_dest_path)
-        try:
-            if not new.is_relative_to(self.site_dir) or old.stat().st_size != len(data) or old.read_bytes() != data:
-                return
-            new.parent.mkdir(parents=True, exist_ok=True)
-            os.link(old, new)
-        except (OSError, ValueError):  # another file system, a folder in the way: MkDocs writes it
+        new = file.abs_dest_path
+        if not new.startswith(self.site_dir):
             return
-        self.linked.append((file, file.abs_dest_path))
+        data = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
+        old = os.path.join(self.published, new[len(self.site_dir):])
+        try:
+            if os.stat(old).st_size != len(data):
+                return
+            with open(old, "rb") as published:
+                if published.read() != data:
+                    return
+            folder = os.path.dirname(new)
+            if folder not in self.folders:
+                os.makedirs(folder, exist_ok=True)
+                self.folders.add(folder)
+            os.link(old, new)
+        except OSError:  # another file system, a folder in the way: MkDocs writes it
+            return
+        self.linked.append((file, new))
         file.abs_dest_path = os.devnull
 
     def done(self) -> int:

@@ -130,9 +130,12 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 self.knowledge_base = with_articles(load_knowledge_base(self.root), self.root)
             except InputError as error:
                 raise PluginError("\n".join(error.messages)) from None
-        self.knowledge_base = with_tickets(self.knowledge_base, self.root, self.language, log)
-        if self.knowledge_base.tickets is not None and self.worker is not None:
-            self.worker.give(self.knowledge_base)  # the second process gets it now, while MkDocs lists files
+        kb = self.knowledge_base = with_tickets(self.knowledge_base, self.root, self.language, log)
+        self.generated = generated_pages(kb, self.language)  # (path, kind, slug, title, built file)
+        if self.config.fast:  # the second process starts on the pages' HTML now, while MkDocs lists files
+            self.worker = self.worker or BuildWorker()
+            self.worker.start(kb, self.language, self.today, config.use_directory_urls,
+                              [page[:3] for page in self.generated])
 
     def on_files(self, files: Files, config) -> Files:
         kb, lang, today = self.knowledge_base, self.language, self.today
@@ -144,8 +147,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.site = SiteContext(kb, lang, today, config.use_directory_urls)
         self.articles = {article.page: article for article in kb.articles}
         pages = render_site(kb, "internal", lang, today, config.use_directory_urls, generated=False)
-        generated = generated_pages(kb, lang)  # (path, kind, slug, title, built file)
-        for path in [*pages, *(page[0] for page in generated)]:
+        for path in [*pages, *(page[0] for page in self.generated)]:
             existing = files.get_file_from_path(path)
             if existing is not None:
                 log.warning(f"scopekb: the generated page {path} replaces {existing.src_uri} of the docs folder")
@@ -154,10 +156,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
             inclusion = InclusionLevel.NOT_IN_NAV if out_of_nav(path) else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=content, inclusion=inclusion))
         if self.config.fast:
-            self.worker = self.worker or BuildWorker()
-            self.worker.start(kb, lang, today, config.use_directory_urls, [page[:3] for page in generated])
             titles = Titles(Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs))
-        for path, kind, slug, title, built in generated:
+        for path, kind, slug, title, built in self.generated:
             body = "" if self.config.fast else page_body(self.site, kind, slug).removesuffix("\n")
             file = File.generated(config, path, content=html_page(title, body), inclusion=InclusionLevel.NOT_IN_NAV)
             file.dest_uri = built

@@ -152,6 +152,24 @@ def test_the_process_stops_rendering_when_told(kb):
     assert sent < len(pages) / 2, sent
 
 
+@pytest.mark.parametrize("with_html", [False, True], ids=["no article rendered", "an article's HTML"])
+def test_the_process_makes_the_search_index_of_the_building_process(kb, with_html):
+    from scopekb.kb.articles import with_articles
+    from scopekb.site.search import search_index
+
+    kb = with_articles(kb, REPO)
+    articles = {kb.articles[0].page: "<p>Relancer le spouleur zqxw</p>"} if with_html else {}
+    worker = BuildWorker()
+    worker.start(kb, "fr", DAY, True, work(kb))
+    worker.index(articles)
+    for path, *_ in work(kb):
+        worker.body(path)
+    worker.finish()
+    expected = search_index(SiteContext(kb, "fr", DAY, True), articles).files()
+    assert worker.search_files == expected and len(expected) >= 2
+    assert ("zqxw" in "".join(expected.values())) == with_html
+
+
 def test_a_process_told_to_end_before_any_work_ends_quietly():
     worker = BuildWorker()
     worker.finish()  # raises nothing

@@ -166,6 +166,9 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
                 titles.expect(path, split_html_page(file.content_string)[0])
             files.append(file)
         self.pages_total, self.pages_done = len(files.documentation_pages()), 0
+        self.article_contents = {}
+        if not self.articles and self.worker is not None and self.config.fast:
+            self.worker.index({})
         return files
 
     def on_nav(self, nav, config, files):
@@ -201,6 +204,8 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def on_page_content(self, html: str, page, config, files) -> str:
         if page.file.src_uri in self.articles:
             self.article_contents[page.file.src_uri] = html
+            if len(self.article_contents) == len(self.articles) and self.worker is not None and self.config.fast:
+                self.worker.index(self.article_contents)  # all the search index needs of MkDocs
         body = self.bodies.pop(page.file.src_uri, None)
         if body is None:
             return html
@@ -237,10 +242,11 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.finish()
+        search_files = worker.search_files if worker is not None else None
         if self.unchanged is not None:
             log.debug(f"scopekb: {self.unchanged.done()} unchanged pages linked from the published site")
         try:
-            for path, text in search_index(self.site, self.article_contents).files().items():
+            for path, text in (search_files or search_index(self.site, self.article_contents).files()).items():
                 target = Path(config.site_dir) / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")

@@ -16,7 +16,9 @@ on stdin and stdout:
 - in: (KNOWLEDGE, kb): the knowledge base, sent as soon as it is loaded;
 - in: (WORK, kb or None if given ahead, lang, today, directory_urls, [(path, kind, slug), ...]);
   out: (BODIES, [(path, context.Body), ...]) in the reverse order, then (DONE,) or (ERROR, exception);
-- in: (STOP,): render no more pages (the building process has the rest), and send (DONE,);
+- in: (STOP,): render no more pages (the building process has the rest);
+- in: (INDEX, {article page: its HTML}): once the pages are done, make the site's search index (the
+  articles' HTML is all it needs of MkDocs), out: (INDEXED, {file path: text}) before (DONE,);
 - in: END, or the end of the stream: stop.
 Unlike multiprocessing's spawn, it never runs the building program's main module
 again. Where no process can start, the same work is done in the building process.
@@ -38,9 +40,11 @@ from scopekb.kb.load import check_contract_files
 from scopekb.kb.model import KnowledgeBase
 from scopekb.site.context import Body, SiteContext, compile_templates
 from scopekb.site.pages import page_body
+from scopekb.site.search import search_index
 
 CHECK, CHECKED, GET_READY, KNOWLEDGE, WORK = "check", "checked", "get ready", "knowledge base", "work"
 BODIES, DONE, ERROR, STOP, END = "bodies", "done", "error", "stop", "end"
+INDEX, INDEXED = "index", "indexed"
 BATCH = 32  # bodies a message carries: a thread of the building process wakes up for each message, and takes
             # the interpreter from MkDocs while it reads it
 
@@ -54,8 +58,9 @@ class BuildWorker:
     while the contracts load here, `get_ready()` has it import what it needs
     while the build loads MkDocs, `give(kb)` sends it the knowledge base early;
     `start(...)` gives it the pages to render, `body(path)` returns one (the
-    process's, or rendered here if it has not sent it yet); `finish()` waits
-    for the end, `stop()` ends it at once.
+    process's, or rendered here if it has not sent it yet); `index(...)` has
+    it make the search index after them; `finish()` waits for the end,
+    `stop()` ends it at once.
     """
 
     def __init__(self) -> None:
@@ -65,6 +70,7 @@ class BuildWorker:
         self.site: SiteContext | None = None  # for the bodies rendered here
         self.rendered_here = 0
         self.met = False  # a body came from the process: it has the pages after this one, and is told to stop
+        self.search_files: dict[str, str] | None = None  # the search index's files, once the process sent them
         self.pages: dict[str, tuple[str, str]] = {}
         self.unsent: Exception | None = None  # why a message could not be sent to the process
         self.checked: dict | None = None  # contract files the process checked, when asked to
@@ -118,6 +124,12 @@ class BuildWorker:
             self.working = True
             self.outbox.put((WORK, None if kb is self.given else kb, lang, today, directory_urls, pages))
 
+    def index(self, article_contents: dict[str, str]) -> None:
+        """Have the process make the site's search index when its pages are done: `search_files` holds it
+        after `finish()` (None where there is no process: the building process makes it)."""
+        if self.process is not None:
+            self.outbox.put((INDEX, article_contents))
+
     def body(self, path: str) -> Body:
         """The HTML of the generated page `path`, under its title: the process's if it has sent it, else
         rendered here; raises what stopped the process, if it failed."""
@@ -158,6 +170,8 @@ class BuildWorker:
                         self.checked = message[1]
                     elif message[0] == BODIES:
                         self.bodies.update(message[1])
+                    elif message[0] == INDEXED:
+                        self.search_files = message[1]
                     else:
                         outcome = message
                     self.arrived.notify_all()
@@ -240,11 +254,17 @@ def _next_message(stdin) -> tuple:
         return (END,)
 
 
-def _wait_for_stop(stdin, stopped: threading.Event) -> None:
-    """During the work: the building process says STOP when it has the other pages, END when it is done."""
-    while _next_message(stdin)[0] not in (STOP, END):
-        pass
-    stopped.set()
+def _read_during_work(stdin, stopped: threading.Event, after: queue.Queue) -> None:
+    """During the work: STOP stops the rendering, as does END (the building process is done); INDEX, and
+    END, are for after it."""
+    while True:
+        message = _next_message(stdin)
+        if message[0] in (STOP, END):
+            stopped.set()
+        if message[0] != STOP:
+            after.put(message)
+        if message[0] == END:
+            return
 
 
 def _worker_process() -> None:
@@ -267,10 +287,15 @@ def _worker_process() -> None:
                 compile_templates("client.html.j2", "tree.html.j2")
         if message[0] == WORK:
             _, kb, lang, today, directory_urls, pages = message
-            stopped = threading.Event()
-            threading.Thread(target=_wait_for_stop, args=(stdin, stopped), daemon=True).start()
+            stopped, after = threading.Event(), queue.Queue()
+            threading.Thread(target=_read_during_work, args=(stdin, stopped, after), daemon=True).start()
             try:
-                send_bodies(SiteContext(kb or given, lang, today, directory_urls), pages, stdout, stopped)
+                site = SiteContext(kb or given, lang, today, directory_urls)
+                send_bodies(site, pages, stdout, stopped)
+                while (message := after.get())[0] == INDEX:
+                    pickle.dump((INDEXED, search_index(site, message[1]).files()), stdout, pickle.HIGHEST_PROTOCOL)
+                    stdout.flush()
+                    break
                 outcome: tuple = (DONE,)
             except Exception as error:  # raised again by BuildWorker.finish, in the building thread
                 outcome = (ERROR, RuntimeError(f"the build's second process failed: {type(error).__name__}: {error}"))

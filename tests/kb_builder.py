@@ -8,12 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import shutil
 import textwrap
 from pathlib import Path
 
 from scopekb.coverage.decide import Request, decide
 from scopekb.kb.load import load_knowledge_base
 from scopekb.kb.model import KnowledgeBase
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def example_root(folder: Path, extra_config: str = "") -> Path:
+    """A copy of the repository's example knowledge base (mkdocs.yml, contracts/, content/) in `folder`,
+    as a user's; `extra_config` is added to its mkdocs.yml."""
+    shutil.copytree(REPO / "contracts", folder / "contracts")
+    shutil.copytree(REPO / "content", folder / "content")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - site_templates\n", "")
+    (folder / "mkdocs.yml").write_text(config + extra_config, encoding="utf-8")
+    return folder
+
 
 # A neutral provider: one category of each kind, teams named after what they do.
 PROVIDER = """\

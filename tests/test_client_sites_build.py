@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,17 +21,9 @@ from scopekb.mkdocs_plugin import engine
 from scopekb.mkdocs_plugin.client_build import ClientSiteBuilder
 from scopekb.publish.client_sites import SHARED, build_client_sites, shared_folder
 from scopekb.site.client_site import client_site
+from kb_builder import example_root as make_root
 
-REPO = Path(__file__).resolve().parents[1]
 DAY = dt.date(2026, 3, 2)
-
-
-def make_root(folder: Path) -> Path:
-    shutil.copytree(REPO / "contracts", folder / "contracts")
-    shutil.copytree(REPO / "content", folder / "content")
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - site_templates\n", "")
-    (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return folder
 
 
 def every_file(folder: Path) -> dict[str, bytes]:

@@ -18,16 +18,7 @@ import pytest
 from scopekb.publish import swap
 from scopekb.publish.build import build_site, render_to_dir
 from scopekb.publish.swap import Terminated, publish, remove_leftovers, staging_folder
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def make_root(folder: Path) -> Path:
-    shutil.copytree(REPO / "contracts", folder / "contracts")
-    shutil.copytree(REPO / "content", folder / "content")
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - site_templates\n", "")
-    (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return folder
+from kb_builder import example_root as make_root
 
 
 def tree(folder: Path) -> dict[str, bytes]:

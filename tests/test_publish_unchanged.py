@@ -10,17 +10,9 @@ import shutil
 from pathlib import Path
 
 from scopekb.publish.build import build_site
+from kb_builder import example_root as make_root
 
-REPO = Path(__file__).resolve().parents[1]
 CONTRACT = "garage-rousseau-freres-ctr-2022-014.yaml"
-
-
-def make_root(folder: Path) -> Path:
-    shutil.copytree(REPO / "contracts", folder / "contracts")
-    shutil.copytree(REPO / "content", folder / "content")
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - site_templates\n", "")
-    (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return folder
 
 
 def files(site: Path) -> dict[str, tuple[int, bytes]]:

@@ -13,9 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shlex
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +152,11 @@ def _per_category(by_category: dict[str, list[tuple[Ticket, str | None]]], conta
     workers = settings.workers or len(os.sched_getaffinity(0))
     total = sum(len(v) for v in by_category.values())
     if workers > 1 and total >= settings.parallel_from and len(categories) > 1:
+        # Imported here: every build imports this module, few mine this many tickets.
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing import get_context
+
         largest_first = sorted(categories, key=lambda c: (-len(by_category[c]), c))
         try:
             with ProcessPoolExecutor(min(workers, len(categories)), mp_context=get_context("spawn")) as pool:

@@ -18,8 +18,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from stdnum import iban as stdnum_iban
-
 from .mapping import normal_form
 from .records import Ticket
 
@@ -161,6 +159,8 @@ class Scrubber:
 
     def _iban(self, found: re.Match) -> str:
         """The candidate's longest leading run of groups that is a valid IBAN, replaced; the rest kept."""
+        from stdnum import iban as stdnum_iban  # imported on the first candidate: most sites have none
+
         candidate = found.group()
         groups = candidate.replace("\u00a0", " ").split(" ")
         for count in range(len(groups), 0, -1):

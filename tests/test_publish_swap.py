@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,31 @@ def test_sigterm_before_the_swap_keeps_the_previous_site_and_leaves_no_link(root
     assert sent
     assert os.readlink(site) == target and tree(site) == before
     assert sorted(p.name for p in site.parent.iterdir()) == sorted(["internal", target])
+
+
+def test_a_sigterm_that_a_library_turns_into_its_own_error_still_ends_the_build_as_terminated(root, monkeypatch,
+                                                                                             capsys):
+    """A Cython module's init (importing scikit-learn to mine tickets) catches the Terminated that the signal
+    raised in it and raises a ValueError of its own: the build still cleans up, and says it was ended."""
+    from scopekb import cli
+    from scopekb.mkdocs_plugin import engine
+
+    site = root / "site" / "internal"
+    before, target = tree(site), os.readlink(site)
+
+    def interrupted_library(*args, **kwargs):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(30)
+        except BaseException as error:
+            raise ValueError("'T{q:left_child:}' is not a valid PEP 3118 buffer format string") from error
+    monkeypatch.setattr(engine, "run_build", interrupted_library)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["build", "--root", str(root)])
+    assert ended.value.code == 128 + signal.SIGTERM
+    assert capsys.readouterr().err.splitlines()[-1] == "terminated"
+    assert os.readlink(site) == target and tree(site) == before
+    assert sorted(p.name for p in site.parent.iterdir()) == sorted(["internal", target])  # no half-built folder
 
 
 def test_leftovers_of_dead_builds_go_and_those_of_live_ones_stay(tmp_path):

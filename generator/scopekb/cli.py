@@ -24,7 +24,7 @@ import click
 
 from scopekb import clock
 from scopekb.errors import InputError, writing
-from scopekb.publish.swap import Terminated
+from scopekb.publish.swap import Terminated, sigterm_received
 from scopekb.words import DEFAULT_LANGUAGE, LANGUAGES, message
 from scopekb.kb.model import REQUEST_KINDS
 
@@ -299,6 +299,11 @@ def usage_line(exc: click.UsageError) -> str:
     return f"{exc.message.rstrip('.')} ({'expected ' + help_hint})"
 
 
+def _say_terminated() -> None:
+    click.echo("terminated", err=True)
+    sys.exit(128 + signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI, turning every expected failure into one-line errors and exit 2."""
     try:
@@ -314,17 +319,22 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except Terminated:  # SIGTERM, once a build has cleaned up after itself: the status of a process it ended
-        click.echo("terminated", err=True)
-        sys.exit(128 + signal.SIGTERM)
+        _say_terminated()
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         click.echo(f"command line: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:  # what the checks cannot see coming, such as output to a full disk: one line still
+        if sigterm_received():
+            _say_terminated()
         with contextlib.suppress(OSError):
             click.echo(f"{exc.filename or 'output'}: {exc.strerror or exc}", err=True)
         os._exit(1)
+    except Exception:
+        if sigterm_received():  # a library turned the Terminated that interrupted it into an error of its own
+            _say_terminated()
+        raise
     # Done. After a build, Python would free every page of the site object by object on its way out,
     # 0.15-0.2 s at 1,000 clients; the output is flushed here and every file is closed: leave at once.
     status = 0

@@ -30,6 +30,16 @@ class Terminated(BaseException):
     """The process was asked to stop (SIGTERM): unwinds like Ctrl-C, so that a build cleans up after itself."""
 
 
+_sigterm = threading.Event()
+
+
+def sigterm_received() -> bool:
+    """Whether a SIGTERM came within `stopping_on_sigterm`. Library code may catch the Terminated it raised
+    and raise an error of its own instead (a Cython module's init, importing scikit-learn, does): the
+    build still cleans up, and the command still says it was terminated."""
+    return _sigterm.is_set()
+
+
 def staging_folder(final: Path) -> Path:
     """An empty folder beside `final` to build into, with the permissions of a folder made by mkdir.
 
@@ -151,7 +161,9 @@ def stopping_on_sigterm():
         return
 
     def terminate(signum, frame):
+        _sigterm.set()
         raise Terminated()
+    _sigterm.clear()
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         yield

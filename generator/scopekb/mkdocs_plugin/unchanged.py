@@ -29,7 +29,8 @@ class UnchangedPages:
     @classmethod
     def of(cls, published: Path | None, site_dir: Path) -> "UnchangedPages | None":
         """None where nothing can be linked: no published site, or no os.devnull in a folder."""
-        if published is None or not published.is_dir() or not os.path.dirname(os.devnull):
+        if published is None or not published.is_dir() or not os.path.dirname(os.devnull) \
+                or not os.path.exists(os.devnull):
             return None
         if published.resolve() == site_dir.resolve():
             return None

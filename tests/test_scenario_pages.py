@@ -289,8 +289,8 @@ def test_a_rebuild_with_unchanged_tickets_does_not_mine_again(tmp_path, monkeypa
 
     root = make_kb(tmp_path / "kb")
     mined = []
-    real_collect, real_now = facts.collect, facts.time_ns
-    monkeypatch.setattr(facts, "collect", lambda *a, **k: mined.append(1) or real_collect(*a, **k))
+    real_mine, real_now = facts.mine, facts.time_ns
+    monkeypatch.setattr(facts, "mine", lambda *a, **k: mined.append(1) or real_mine(*a, **k))
     monkeypatch.setattr(facts, "time_ns", lambda: real_now() + 10 * facts.RACY_NS)  # the export counts as old
     monkeypatch.setenv("SOURCE_DATE_EPOCH", DAY_EPOCH)
     build_site(root)

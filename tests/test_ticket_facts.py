@@ -46,14 +46,14 @@ def aged(monkeypatch):
 
 @pytest.fixture()
 def mined(monkeypatch) -> list[Path]:
-    """The roots mined (collect called), in order."""
+    """The roots mined (mine called), in order."""
     calls: list[Path] = []
-    real = facts.collect
+    real = facts.mine
 
     def counting(root, *args, **kwargs):
         calls.append(Path(root))
         return real(root, *args, **kwargs)
-    monkeypatch.setattr(facts, "collect", counting)
+    monkeypatch.setattr(facts, "mine", counting)
     return calls
 
 
@@ -83,7 +83,7 @@ def test_unchanged_exports_and_knowledge_base_are_not_mined_again(root, aged, mi
     assert reused and mined == [root] and again == first
 
 
-def test_a_changed_export_a_new_export_or_a_changed_contract_is_mined_again(root, aged, mined):
+def test_a_changed_export_or_a_new_export_is_mined_again(root, aged, mined):
     kb = load_knowledge_base(root, use_cache=False)
     facts.ticket_facts(root, kb)
     export = root / "content" / "tickets" / "export.csv"
@@ -92,12 +92,30 @@ def test_a_changed_export_a_new_export_or_a_changed_contract_is_mined_again(root
     assert facts.ticket_facts(root, kb)[1] is True
     (root / "content" / "tickets" / "older.csv").write_text(EXPORT.splitlines()[0] + "\n", encoding="utf-8")
     assert facts.ticket_facts(root, kb)[1] is False
+    assert len(mined) == 3
+    assert facts.ticket_facts(root, kb, lang="en")[1] is False and len(mined) == 4  # the language is in the key
+
+
+def test_a_contract_s_dates_or_perimeter_change_the_calls_not_the_mining(root, aged, mined):
+    """The usual edit of a contract: its calls are decided again, what was mined is kept; the facts are
+    those of mining everything again."""
+    facts.ticket_facts(root, load_knowledge_base(root, use_cache=False))
     changed = write_kb(root, {"alpha.yaml": ALPHA.replace("signed: 2025-01-10", "signed: 2024-12-01")})
     kb = load_knowledge_base(changed, use_cache=False)
     again, reused = facts.ticket_facts(root, kb)
-    assert not reused and len(mined) == 4
+    assert not reused and len(mined) == 1
     assert {(c.day, c.outside) for c in again.calls if c.day == dt.date(2024, 12, 20)} == {(dt.date(2024, 12, 20), 0)}
-    assert facts.ticket_facts(root, kb, lang="en")[1] is False  # the language is in the key too
+    assert again == facts.ticket_facts(root, kb, use_cache=False)[0] and len(mined) == 2
+    assert facts.ticket_facts(root, kb) == (again, True)
+
+
+def test_a_new_name_or_contact_mines_again(root, aged, mined):
+    """Tickets are placed by the names that name a client, and scrubbed of the contacts the provider lists."""
+    facts.ticket_facts(root, load_knowledge_base(root, use_cache=False))
+    assert "ACO" in ALPHA
+    renamed = write_kb(root, {"alpha.yaml": ALPHA.replace("ACO", "ACX")})
+    found, _ = facts.ticket_facts(root, load_knowledge_base(renamed, use_cache=False))
+    assert len(mined) == 2 and {"1", "2", "3", "4"} <= {u.id for u in found.unmapped}  # ACO names no client now
 
 
 def test_an_export_changed_within_the_clock_tick_is_not_kept(root, mined):
@@ -111,6 +129,10 @@ def test_a_broken_cache_is_made_again(root, aged, mined):
     kb = load_knowledge_base(root, use_cache=False)
     facts.ticket_facts(root, kb)
     (root / facts.CACHE_FILE).write_bytes(b"\x80\x05not a pickle")
+    assert facts.ticket_facts(root, kb)[1] is False and len(mined) == 1  # what was mined is still kept
+    assert facts.ticket_facts(root, kb)[1] is True
+    for cache in (facts.CACHE_FILE, facts.MINED_FILE):
+        (root / cache).write_bytes(b"\x80\x05not a pickle")
     assert facts.ticket_facts(root, kb)[1] is False and len(mined) == 2
     assert facts.ticket_facts(root, kb)[1] is True
 

@@ -16,8 +16,16 @@ provider (catalogue, teams, ticket_categories), clients and contracts, the
 language, the mining settings and scopekb's version. An export changed less
 than kb.cache.RACY_NS ago is read again next time, as a contract file is.
 
+What was mined (`Mined`: everything but the calls' verdicts) is also kept, in
+.scopekb-cache/tickets-mined.pickle, under a narrower key: the exports, the
+provider, the names that name each client (tickets are placed by them) and the
+contacts scrubbed from ticket text, the language, the settings and the
+version. A contract whose perimeter or dates change (the usual edit) only has
+the calls decided again: a first build's mining is mostly importing
+scikit-learn and scipy, a second.
+
 Nothing here imports the mining's libraries (numpy, scikit-learn: seconds of imports) until
-`collect` mines: facts read back from the cache cost none.
+`mine` mines: facts read back from either cache cost none.
 
 Only scrubbed ticket text is kept here: scenarios are made of scrubbed
 tickets (pipeline.mine_category), and the client or category an unmapped
@@ -47,7 +55,8 @@ from .records import MiningSettings, Scenario
 from .scrub import Scrubber
 
 CACHE_FILE = f"{CACHE_DIR}/tickets.pickle"
-FORMAT = 2  # of the cached facts: a cache of another format is not read
+MINED_FILE = f"{CACHE_DIR}/tickets-mined.pickle"
+FORMAT = 3  # of the cached facts: a cache of another format is not read
 OUTSIDE = ("out-of-scope", "no-contract")  # verdicts of a call its client's contracts do not cover
 
 
@@ -110,8 +119,28 @@ def knowledge_key(kb: KnowledgeBase, lang: str, settings: MiningSettings) -> str
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def collect(root: Path, kb: KnowledgeBase, lang: str = "fr", settings: MiningSettings | None = None) -> TicketFacts:
-    """The facts, computed: read, mine, tally the calls."""
+@dataclass(frozen=True)
+class Mined:
+    """The facts but the calls' verdicts: what only the exports, the provider, the clients' names and the
+    contacts make (`mining_key`). `counted`: (client, category, day, calls) of every placed ticket."""
+    scenarios: tuple[Scenario, ...]
+    unmapped: tuple[UnmappedTicket, ...]
+    problems: tuple[str, ...]
+    counts: dict[str, int]
+    client_tickets: dict[str, dict[str, int]]
+    counted: tuple[tuple[str, str, dt.date, int], ...]
+
+
+def mining_key(kb: KnowledgeBase, lang: str, settings: MiningSettings) -> str:
+    """A digest of what `mine` reads of the knowledge base: its provider, the names that name each client
+    (a ticket is placed by them) and the contacts scrubbed from ticket text; not the contracts'
+    perimeters or dates, which only the calls' verdicts read."""
+    text = repr((FORMAT, __version__, lang, settings, kb.provider, sorted(kb.names.items()), kb_contacts(kb)))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def mine(root: Path, kb: KnowledgeBase, lang: str = "fr", settings: MiningSettings | None = None) -> Mined:
+    """Read, place, scrub and mine the exports under root/content/tickets/."""
     root = Path(root)
     read = read_tickets(root / TICKETS_FOLDER, root=root)
     overrides = kb.provider.ticket_categories
@@ -130,13 +159,13 @@ def collect(root: Path, kb: KnowledgeBase, lang: str = "fr", settings: MiningSet
     placed = {t.id: mapper.map(t) for t in unique}
     client_tickets = {s.id: dict(Counter(placed[i].client for i in s.tickets if placed[i].client))
                       for s in result.scenarios}
-    return TicketFacts(tuple(result.scenarios), tuple(unmapped), tuple(result.problems), counts,
-                       tally_calls(kb, unique, placed, lang), client_tickets)
+    return Mined(tuple(result.scenarios), tuple(unmapped), tuple(result.problems), counts, client_tickets,
+                 count_calls(unique, placed))
 
 
-def tally_calls(kb: KnowledgeBase, tickets, placed: dict, lang: str) -> tuple[Calls, ...]:
-    """Calls per (client, category, day), each day's verdict asked once; `placed` maps each ticket's id
-    to where TicketMapper placed it."""
+def count_calls(tickets, placed: dict) -> tuple[tuple[str, str, dt.date, int], ...]:
+    """(client, category, day, calls) of the tickets of known client, category and date; `placed` maps each
+    ticket's id to where TicketMapper placed it."""
     counted: Counter = Counter()
     for ticket in tickets:
         when = ticket.opened or ticket.ended
@@ -145,12 +174,24 @@ def tally_calls(kb: KnowledgeBase, tickets, placed: dict, lang: str) -> tuple[Ca
         mapped = placed[ticket.id]
         if mapped.client and mapped.category:
             counted[(mapped.client, mapped.category, when.date())] += 1
+    return tuple((client, category, day, n) for (client, category, day), n in sorted(counted.items()))
+
+
+def with_calls(mined: Mined, kb: KnowledgeBase, lang: str) -> TicketFacts:
+    """The facts: what was mined, and each (client, category, day)'s calls outside the client's contracts,
+    its verdict asked once."""
     catalog = kb.provider.catalog
     calls = []
-    for (client, category, day), n in sorted(counted.items()):
+    for client, category, day, n in mined.counted:
         verdict = decide(kb, Request(client=client, date=day, item=catalog[category].label), lang).verdict
         calls.append(Calls(client, category, day, n, n if verdict in OUTSIDE else 0))
-    return tuple(calls)
+    return TicketFacts(mined.scenarios, mined.unmapped, mined.problems, mined.counts, tuple(calls),
+                       mined.client_tickets)
+
+
+def collect(root: Path, kb: KnowledgeBase, lang: str = "fr", settings: MiningSettings | None = None) -> TicketFacts:
+    """The facts, computed: read, mine, decide the calls."""
+    return with_calls(mine(root, kb, lang, settings), kb, lang)
 
 
 def ticket_facts(root: Path, kb: KnowledgeBase, lang: str = "fr", settings: MiningSettings | None = None,
@@ -162,28 +203,38 @@ def ticket_facts(root: Path, kb: KnowledgeBase, lang: str = "fr", settings: Mini
     if signatures == ():
         return None, True
     key = (knowledge_key(kb, lang, settings), signatures)
-    path = root / CACHE_FILE
-    if use_cache and signatures is not None:
-        kept = _read(path, key)
+    keep = use_cache and signatures is not None
+    if keep:
+        kept = _read(root / CACHE_FILE, key, TicketFacts)
         if kept is not None:
             return kept, True
     now = time_ns()
-    facts = collect(root, kb, lang, settings)
+    mined_key = (mining_key(kb, lang, settings), signatures)
+    mined = _read(root / MINED_FILE, mined_key, Mined) if keep else None
+    fresh = mined is None
+    if fresh:
+        mined = mine(root, kb, lang, settings)
+    facts = with_calls(mined, kb, lang)
     # An export changed within the file system's clock tick could change again unseen: not kept.
-    if use_cache and signatures is not None and all(sig[2] < now - RACY_NS for _, sig in signatures) \
-            and export_signatures(root) == signatures:
-        write_atomic(path, pickle.dumps(key, pickle.HIGHEST_PROTOCOL) + pickle.dumps(facts, pickle.HIGHEST_PROTOCOL))
+    if keep and all(sig[2] < now - RACY_NS for _, sig in signatures) and export_signatures(root) == signatures:
+        if fresh:
+            _write(root / MINED_FILE, mined_key, mined)
+        _write(root / CACHE_FILE, key, facts)
     return facts, False
 
 
-def _read(path: Path, key: tuple) -> TicketFacts | None:
-    """The facts kept under `key`, else None. The key is read first: the facts are unpickled only when
-    they are the ones wanted."""
+def _write(path: Path, key: tuple, value) -> None:
+    write_atomic(path, pickle.dumps(key, pickle.HIGHEST_PROTOCOL) + pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+def _read(path: Path, key: tuple, kind: type):
+    """The `kind` kept under `key`, else None. The key is read first: the value is unpickled only when it is
+    the one wanted."""
     try:
         with open(path, "rb") as fh:
             if pickle.load(fh) != key:
                 return None
-            facts = pickle.load(fh)
-        return facts if isinstance(facts, TicketFacts) else None
+            value = pickle.load(fh)
+        return value if isinstance(value, kind) else None
     except Exception:  # a missing, partial or foreign cache is simply made again
         return None

@@ -32,9 +32,10 @@ class UnchangedPages:
         if published is None or not published.is_dir() or not os.path.dirname(os.devnull) \
                 or not os.path.exists(os.devnull):
             return None
-        if published.resolve() == site_dir.resolve():
+        published = published.resolve()
+        if published == site_dir.resolve():
             return None
-        return cls(published.resolve(), Path(os.path.normpath(os.path.abspath(site_dir))))  # as MkDocs has it
+        return cls(published, Path(os.path.normpath(os.path.abspath(site_dir))))  # site_dir as MkDocs has it
 
     def link(self, file: File, output: str) -> None:
         """Link the page of `file` from the published site if its bytes there are `output`'s."""

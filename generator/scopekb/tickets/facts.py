@@ -189,11 +189,6 @@ def with_calls(mined: Mined, kb: KnowledgeBase, lang: str) -> TicketFacts:
                        mined.client_tickets)
 
 
-def collect(root: Path, kb: KnowledgeBase, lang: str = "fr", settings: MiningSettings | None = None) -> TicketFacts:
-    """The facts, computed: read, mine, decide the calls."""
-    return with_calls(mine(root, kb, lang, settings), kb, lang)
-
-
 def ticket_facts(root: Path, kb: KnowledgeBase, lang: str = "fr", settings: MiningSettings | None = None,
                  use_cache: bool = True) -> tuple[TicketFacts | None, bool]:
     """(the facts, whether they came from the cache); (None, True) when content/tickets/ holds no export."""

@@ -243,3 +243,46 @@ def test_the_process_dies_with_the_building_process(tmp_path):
 def test_site_context_renders_the_same_in_both_processes(kb):
     site = SiteContext(kb, "fr", DAY, True)
     assert site.t("tree.title", client="X") == "Arbre de décision : X"
+
+
+def test_pages_arrive_whole_when_the_process_is_stopped_while_it_writes(kb, monkeypatch):
+    """Under PYTHONUNBUFFERED, Python gives a process an unbuffered stdout, which may write part of what it
+    is given: a write into a full pipe that a signal interrupts (a stop and continue, as from a profiler,
+    a debugger or a shell) wrote part of a page, the rest was lost, and the build read garbage, then hung."""
+    import signal
+
+    monkeypatch.setenv("PYTHONUNBUFFERED", "1")
+    reading = threading.Event()
+    listen = BuildWorker._listen
+    monkeypatch.setattr(BuildWorker, "_listen", lambda self: (reading.wait(60), listen(self)))
+    pages = work(kb) * 60  # several times what the pipe holds
+    worker = BuildWorker()
+    worker.start(kb, "fr", DAY, True, pages)
+    try:
+        for _ in range(40):  # the process fills the pipe, then waits in a write, which each stop interrupts
+            threading.Event().wait(0.05)
+            os.kill(worker.process.pid, signal.SIGSTOP)
+            os.kill(worker.process.pid, signal.SIGCONT)
+    finally:
+        reading.set()
+    finishing = threading.Thread(target=worker.finish, daemon=True)
+    finishing.start()
+    finishing.join(60)
+    assert not finishing.is_alive(), "the build would wait for ever"
+    assert worker.outcome == ("done",)
+    expected = expected_bodies(kb)
+    assert {path: body for path, body in worker.bodies.items()} == {path: Body.of(html) for path, html in expected.items()}
+
+
+def test_output_that_cannot_be_read_fails_the_build_instead_of_hanging(monkeypatch):
+    """The process goes on (it may be waiting to write more): the build ends it rather than wait for its
+    end to read why it failed."""
+    popen = subprocess.Popen
+    garbage = "import sys, time; sys.stdout.buffer.write(b'not a pickle'); sys.stdout.flush(); time.sleep(60)"
+    monkeypatch.setattr(subprocess, "Popen", lambda args, **kwargs: popen([os.sys.executable, "-c", garbage], **kwargs))
+    worker = BuildWorker()
+    worker.listen.join(30)
+    assert not worker.listen.is_alive(), "the build would wait for ever"
+    assert worker.outcome[0] == "error"
+    assert str(worker.outcome[1]).startswith("the build's second process failed: its output could not be read (")
+    assert worker.process.poll() is not None

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import pickle
 import queue
@@ -177,9 +178,15 @@ class BuildWorker:
                     self.arrived.notify_all()
                 if outcome is not None:
                     break
-        except Exception:
+        except Exception as error:
+            garbled = not isinstance(error, EOFError)
+            if garbled:  # not the end of its output: the process may be waiting to write more, and would
+                with contextlib.suppress(OSError):  # never close the stderr read below
+                    self.process.kill()
             failure = self.process.stderr.read().decode(errors="replace").strip().splitlines()
             status = self.process.wait()
+            if garbled:
+                failure.append(f"its output could not be read ({type(error).__name__}: {error})")
             if failure or status != 0 or self.working:
                 why = failure[-1] if failure else f"exit status {status}" if status else "no output"
                 outcome = (ERROR, RuntimeError(f"the build's second process failed: {why}"))
@@ -269,7 +276,10 @@ def _read_during_work(stdin, stopped: threading.Event, after: queue.Queue) -> No
 
 def _worker_process() -> None:
     """`python -m scopekb.mkdocs_plugin.worker`: messages on stdin, answers on stdout (module docstring)."""
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    # Buffered whatever PYTHONUNBUFFERED says: unbuffered, sys.stdout.buffer is the raw file, whose write may
+    # write part of what it is given (one that a signal interrupts in a full pipe), which pickle.dump
+    # would not notice; a buffered writer writes it all.
+    stdin, stdout = sys.stdin.buffer, io.BufferedWriter(io.FileIO(sys.stdout.fileno(), "wb", closefd=False))
     given, ready = None, False
     while (message := _next_message(stdin))[0] != END:
         if message[0] == CHECK:

@@ -97,10 +97,10 @@ def phrases(kb: KnowledgeBase, lang: str) -> _Phrases:
 
 
 class _Say:
-    """Builds decisions in one language for one client and request."""
+    """Builds decisions in one language for one client (the request's kind is given where it counts)."""
 
-    def __init__(self, kb: KnowledgeBase, req: Request, lang: str, slug: str, client_name: str):
-        self.kb, self.req, self.lang, self.slug, self.client_name = kb, req, lang, slug, client_name
+    def __init__(self, kb: KnowledgeBase, lang: str, slug: str, client_name: str):
+        self.kb, self.lang, self.slug, self.client_name = kb, lang, slug, client_name
         self.phrases = phrases(kb, lang)
 
     def text(self, key: str, **fields: object) -> str:
@@ -133,18 +133,18 @@ class _Say:
         actions = (action("action.record"), self.text("action.ask", question=question), action("action.recheck"))
         return Decision("ask", self.slug, contract.id, category, None, (reason,), actions, question)
 
-    def uncertain_client(self, candidates: list[tuple[str, str]]) -> Decision:
+    def uncertain_client(self, named: str, candidates: list[tuple[str, str]]) -> Decision:
         names = self.text("word.list-sep").join(self.text("question.client-candidate", name=name, slug=slug)
                                           for slug, name in candidates)
         question = self.text("question.client", candidates=names)
-        reason = ("client-uncertain", self.text("reason.client-uncertain", client=self.req.client))
+        reason = ("client-uncertain", self.text("reason.client-uncertain", client=named))
         action = self.phrases.action
         actions = (action("action.record"), self.text("action.ask", question=question), action("action.recheck"))
         return Decision("ask", self.slug, None, None, None, (reason,), actions, question, tuple(candidates))
 
-    def covered(self, contract: Contract, entry: ScopeEntry) -> Decision:
+    def covered(self, contract: Contract, entry: ScopeEntry, kind: str) -> Decision:
         provider = self.kb.provider
-        installing = self.req.kind == "installation"
+        installing = kind == "installation"
         if entry.level == "n2":
             verdict, team, actions = "route", entry.team, ["action.route"]
         elif installing and not contract.remote_installation:
@@ -159,17 +159,33 @@ class _Say:
         return Decision(verdict, self.slug, contract.id, entry.category, team, (reason,), texts)
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What steps 1 to 3 found, when they decided nothing: the client's contracts in force and what the
+    request is about. It does not depend on the request's kind or acquisition date."""
+    say: _Say
+    active: tuple[Contract, ...]
+    subject: Subject
+
+
 def decide(kb: KnowledgeBase, req: Request, lang: str = "fr") -> Decision:
     """The verdict for `req`, in the order of the spec: the first step that decides wins."""
+    found = steps_1_to_3(kb, req, lang)
+    return found if isinstance(found, Decision) else steps_4_to_7(found, req)
+
+
+def steps_1_to_3(kb: KnowledgeBase, req: Request, lang: str) -> Decision | Found:
+    """The decision of steps 1 to 3, or what they found for the next steps (a decision tree asks the next
+    steps about the same subject for each kind: it finds the subject once)."""
     client: Client | None = kb.find_client(req.client)
     # Step 1: no contract names this client.
     if client is None:
-        say = _Say(kb, req, lang, slugify(req.client), req.client)
+        say = _Say(kb, lang, slugify(req.client), req.client)
         candidates = may_mean(kb, req.client)
         if candidates:
-            return say.uncertain_client(candidates)
+            return say.uncertain_client(req.client, candidates)
         return say.no_contract("no-contract", client=req.client)
-    say = _Say(kb, req, lang, client.slug, client.name)
+    say = _Say(kb, lang, client.slug, client.name)
     # Step 2: none of its contracts is in force on the date.
     active = client.in_force(req.date)
     if not active:
@@ -180,16 +196,19 @@ def decide(kb: KnowledgeBase, req: Request, lang: str = "fr") -> Decision:
         asset = find_asset(active, req.asset.strip())
         if asset is None:
             return say.out_of_scope(first, None, "asset-unknown", asset=req.asset.strip(), client=client.name)
-        subject = Subject(asset.category, asset)
-    elif req.item and req.item.strip():
+        return Found(say, active, Subject(asset.category, asset))
+    if req.item and req.item.strip():
         match = best_match(kb, active, req.item)
         if match is None:
             return say.out_of_scope(first, None, "not-in-perimeter", "no-match", text=req.item.strip())
-        subject = Subject(match.category, match.asset, " ".join(match.words) if match.scope_item else None)
-    else:
-        return say.ask(first, None, "subject-unknown", "question.subject")
-    # Steps 4 to 7, for each contract in force, in id order.
-    outcomes = [_steps_4_to_7(say, contract, subject) for contract in active]
+        return Found(say, active, Subject(match.category, match.asset, " ".join(match.words) if match.scope_item else None))
+    return say.ask(first, None, "subject-unknown", "question.subject")
+
+
+def steps_4_to_7(found: Found, req: Request) -> Decision:
+    """Steps 4 to 7 for each contract in force, in id order: the first that covers the request wins, else
+    the first that asks, else the first contract's outcome."""
+    outcomes = [_steps_4_to_7(found.say, contract, found.subject, req) for contract in found.active]
     for wanted in (("handle", "route"), ("ask",)):
         for outcome in outcomes:
             if outcome.verdict in wanted:
@@ -197,8 +216,8 @@ def decide(kb: KnowledgeBase, req: Request, lang: str = "fr") -> Decision:
     return outcomes[0]
 
 
-def _steps_4_to_7(say: _Say, contract: Contract, subject: Subject) -> Decision:
-    kb, req, category = say.kb, say.req, subject.category
+def _steps_4_to_7(say: _Say, contract: Contract, subject: Subject, req: Request) -> Decision:
+    kb, category = say.kb, subject.category
     entry = pick_entry(contract, category, subject.item)
     if entry is None:
         return say.out_of_scope(contract, category, "not-in-perimeter", category=say.label(category))
@@ -217,5 +236,5 @@ def _steps_4_to_7(say: _Say, contract: Contract, subject: Subject) -> Decision:
             if acquired > contract.signed:
                 return say.out_of_scope(contract, category, "acquired-after-signature",
                                         acquired=acquired.isoformat(), signed=contract.signed.isoformat())
-    return say.covered(contract, entry)
+    return say.covered(contract, entry, req.kind)
 

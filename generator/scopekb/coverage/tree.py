@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from scopekb.coverage.decide import Decision, Request, decide
+from scopekb.coverage.decide import Decision, Found, Request, decide, steps_1_to_3, steps_4_to_7
 from scopekb.kb.model import REQUEST_KINDS as KIND_ORDER, Client, Contract, KnowledgeBase, normal_form
 from scopekb.words import message, sentences
 
@@ -94,9 +94,17 @@ class TreeBuilder:
     def __init__(self, kb: KnowledgeBase, client: Client, lang: str, today: dt.date):
         self.kb, self.client, self.lang, self.today = kb, client, lang, today
         self.t = sentences(lang)
+        # (date, item, asset) -> what steps 1 to 3 made of it: the tree asks them for each kind and date
+        # of acquisition, and they depend on neither
+        self.found: dict[tuple, Decision | Found] = {}
 
     def decide(self, request: Request) -> Leaf:
-        return Leaf(decide(self.kb, request, self.lang))
+        """decide(request), steps 1 to 3 done once per subject."""
+        key = (request.date, request.item, request.asset)
+        found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = steps_1_to_3(self.kb, request, self.lang)
+        return Leaf(found if isinstance(found, Decision) else steps_4_to_7(found, request))
 
     def build(self) -> Question:
         """Step 2 first (step 1 is settled: the caller's company is this client)."""

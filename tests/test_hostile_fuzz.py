@@ -292,3 +292,13 @@ def test_generated_ticket_exports(exports):
                 assert re.fullmatch(r"content/tickets/t\d\.csv:\d+", ticket.where), ticket
         for scenario in result.scenarios:
             assert scenario.title and scenario.occurrences >= 3
+
+
+@given(st.text(alphabet="[]{}-?:, \t\r\n\x85\u2028#'\"ax", max_size=300))
+def test_the_quick_depth_bound_is_never_below_the_line_by_line_one(text):
+    """kb/load.py: a file under the quick bound is composed without the finer count, which would find no
+    more than the quick one does."""
+    from scopekb.kb.load import _line_depth_bound, _quick_depth_bound
+
+    lines = text.splitlines()
+    assert _line_depth_bound(lines) <= _quick_depth_bound(text, lines)

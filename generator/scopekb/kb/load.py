@@ -134,16 +134,30 @@ SAFE_DEPTH_BOUND = 1_000
 
 
 def _depth_bound(text: str) -> int:
-    """More than the depth of lists and mappings `text` can compose to, counted line by line at C speed.
+    """More than the depth of lists and mappings `text` can compose to, at C speed: the quick bound
+    where it is below SAFE_DEPTH_BOUND (most files, far below), else the finer one, line by line."""
+    lines = text.splitlines()
+    quick = _quick_depth_bound(text, lines)
+    return quick if quick <= SAFE_DEPTH_BOUND else _line_depth_bound(lines)
 
-    Flow collections: at any point, the openers (`[`, `{`) of the lines before that are still open, plus
-    those of the line. A line's closers count only after its first opener (before it, in a block key or
-    text, `]` is no closer) and only on a line with no quote or `#` (one in a string or a comment closes
-    nothing): otherwise each of its openers counts as still open. Block collections: twice the line's
-    indentation (a block sequence may sit at its key's indentation), plus the indicators a line may
-    nest on its own (`- - x`, `? `, `a: `). Lines are cut wherever YAML or Python sees a line end."""
+
+def _quick_depth_bound(text: str, lines: list[str]) -> int:
+    """Never less than _line_depth_bound: a line's openers and the openers left open before it are at most
+    the file's, and its block part at most twice its length plus 2 (the indicators never overlap and
+    never sit in the indentation: two characters each)."""
+    return text.count("[") + text.count("{") + 2 * max(map(len, lines), default=0) + 2
+
+
+def _line_depth_bound(lines: list[str]) -> int:
+    """Counted line by line. Flow collections: at any point, the openers (`[`, `{`) of the lines before
+    that are still open, plus those of the line. A line's closers count only after its first opener
+    (before it, in a block key or text, `]` is no closer) and only on a line with no quote or `#` (one in
+    a string or a comment closes nothing): otherwise each of its openers counts as still open. Block
+    collections: twice the line's indentation (a block sequence may sit at its key's indentation), plus
+    the indicators a line may nest on its own (`- - x`, `? `, `a: `). Lines are cut wherever YAML or
+    Python sees a line end."""
     carried = bound = 0
-    for line in text.splitlines():
+    for line in lines:
         opens = line.count("[") + line.count("{")
         block = 2 * (len(line) - len(line.lstrip(" ")) + 1) + line.count("- ") + line.count("? ") + line.count(": ")
         bound = max(bound, carried + opens + block)

@@ -15,6 +15,7 @@ from pathlib import Path
 import markdown
 import pytest
 from hypothesis import assume, given, settings
+from hypothesis import example as with_example
 from hypothesis import strategies as st
 
 from scopekb.site import pages as render
@@ -323,3 +324,15 @@ def test_generated_paths(example):
     assert title.startswith("# ") and body.startswith('<div class="scopekb-client">')
     assert context.split_html_page(files[render.CALL_PAGE]) is None
     assert [level for level, _, _ in context.html_headings(body)][:3] == [2, 2, 3]
+
+
+@given(st.text(alphabet=['i', 'd', '=', '"', ' ', '\n', '\xa0', 'x', '<', '>'], max_size=80)
+       | st.lists(st.sampled_from([' id="', 'x', '"', ' ', 'id=']), max_size=12).map("".join))
+@with_example(' id="x id="y" id=""z"')
+def test_html_ids_finds_what_the_regular_expression_finds(html):
+    """site/context.py html_ids, written with str.find for speed, against the expression it stands for."""
+    from scopekb.site.context import html_ids
+
+    assert html_ids(html) == re.findall(r'\sid="([^"]+)"', html)
+    page = f'<h2 id="a b">T</h2>\n<div class="x" id="{html}">{html}</div>'
+    assert html_ids(page) == re.findall(r'\sid="([^"]+)"', page)

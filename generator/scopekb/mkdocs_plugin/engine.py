@@ -46,9 +46,14 @@ class _HeldErrors(logging.Handler):
             self.stream.write(f"{record.getMessage()}\n")
 
     def show_held(self) -> None:
-        for message in self.held:
+        for message in self.take():
             self.stream.write(f"{message}\n")
+
+    def take(self) -> list[str]:
+        """The lines held, each a line of its own (a message may hold several), no longer held."""
+        lines = [line for message in self.held for line in message.splitlines()]
         self.held.clear()
+        return lines
 
 
 def _config_error(config_file: Path, text: str) -> str:
@@ -102,7 +107,7 @@ def run_build(config, kb: KnowledgeBase, worker: BuildWorker, folder: Path,
     from `published` (the site `folder` is to replace) the pages that come out the same; raises
     InputError when MkDocs fails on the input. The caller removes `folder` on failure."""
     from mkdocs.commands.build import build
-    from mkdocs.exceptions import MkDocsException
+    from mkdocs.exceptions import Abort, MkDocsException
 
     config.plugins["scopekb"].hand_over(kb, worker, progress, published)
     config.site_dir = str(folder)
@@ -111,9 +116,11 @@ def run_build(config, kb: KnowledgeBase, worker: BuildWorker, folder: Path,
     try:
         build(config)
     except MkDocsException as error:  # PluginError, Abort, BuildError: a message, not a bug
+        # On a plugin's error, MkDocs logs its message, then aborts "with a BuildError": the message is the line.
+        said = held.take() if isinstance(error, Abort) and str(error) == "Aborted with a BuildError!" else []
         held.show_held()
-        raise InputError([f"{CONFIG_FILE}:1: build: {line}" for line in str(error).splitlines() if line.strip()]
-                         or [f"{CONFIG_FILE}:1: build: the MkDocs build failed"]) from None
+        raise InputError([f"{CONFIG_FILE}:1: build: {line}" for line in (said or str(error).splitlines())
+                          if line.strip()] or [f"{CONFIG_FILE}:1: build: the MkDocs build failed"]) from None
     except UnicodeDecodeError:  # MkDocs could not read an article: which one, and where in it
         problems = undecodable_articles(Path(config.config_file_path).parent, Path(config.docs_dir))
         if not problems:
@@ -121,6 +128,7 @@ def run_build(config, kb: KnowledgeBase, worker: BuildWorker, folder: Path,
             raise
         raise InputError(problems) from None  # MkDocs' lines about it are held back: ours says it in one
     except BaseException:
+        config.plugins["scopekb"].on_build_error(None)  # stopped: MkDocs reports only an Exception
         held.show_held()
         raise
     finally:

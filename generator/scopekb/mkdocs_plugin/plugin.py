@@ -10,7 +10,9 @@ Two ways to build them, equal byte for byte (tests/test_plain_path.py):
   MkDocs renders as any page, the theme around each;
 - `fast: true` (default): a second process renders their HTML (worker.py)
   while MkDocs builds; their titles are converted as one document (pages.py); the
-  theme renders its frame around them once per folder (frame.py).
+  theme renders its frame around them once per folder (frame.py); a page the
+  published site holds as it is gets linked (unchanged.py), the others written
+  by a thread (writer.py).
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from scopekb.mkdocs_plugin.frame import FramedPages, TemplateCache, striptags_es
 from scopekb.mkdocs_plugin.pages import GeneratedPage, Titles, add_headings
 from scopekb.mkdocs_plugin.unchanged import UnchangedPages
 from scopekb.mkdocs_plugin.worker import BuildWorker
+from scopekb.mkdocs_plugin.writer import PageWriter
 from scopekb.site.categories import article_footer
 from scopekb.site.context import SiteContext, html_headings, html_page, package_folders, section_title, split_html_page
 from scopekb.site.scenarios import out_of_nav, with_tickets
@@ -71,6 +74,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.progress: Callable[[int, int], None] | None = None
         self.published: Path | None = None
         self.unchanged: UnchangedPages | None = None
+        self.writer: PageWriter | None = None
         self.pages_total = self.pages_done = 0
         self.bodies: dict[str, str] = {}  # page path -> HTML under its title, until MkDocs renders the page
         self.articles: dict = {}  # page path -> Article, for the articles' pages
@@ -140,6 +144,7 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
     def on_files(self, files: Files, config) -> Files:
         kb, lang, today = self.knowledge_base, self.language, self.today
         self.unchanged = UnchangedPages.of(self.published, Path(config.site_dir))
+        self.writer = PageWriter(Path(config.site_dir)) if self.config.fast else None
         tickets = (self.root / TICKETS_DIR).resolve()
         for file in list(files):  # ticket exports hold personal data: never published as they are
             if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(tickets):
@@ -232,8 +237,9 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         self.pages_done += 1
         if self.progress is not None:
             self.progress(self.pages_done, self.pages_total)
-        if self.unchanged is not None:
-            self.unchanged.link(page.file, output)
+        linked = self.unchanged is not None and self.unchanged.link(page.file, output)
+        if not linked and self.writer is not None:
+            self.writer.take(page.file, output)
         if isinstance(page, GeneratedPage):
             page.content = None  # written: a build of thousands of pages need not keep their HTML
         return output
@@ -242,18 +248,27 @@ class ScopekbPlugin(BasePlugin[ScopekbConfig]):
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.finish()
+        writer, self.writer = self.writer, None
         search_files = worker.search_files if worker is not None else None
         if self.unchanged is not None:
             log.debug(f"scopekb: {self.unchanged.done()} unchanged pages linked from the published site")
         try:
+            if writer is not None:
+                writer.done()
             for path, text in (search_files or search_index(self.site, self.article_contents).files()).items():
                 target = Path(config.site_dir) / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
         except OSError as error:
-            raise PluginError(f"scopekb: cannot write {error.filename}: {error.strerror}") from None
+            raise PluginError(f"scopekb: cannot write {error.filename}: {error.strerror} "
+                              "(expected a site_dir where files can be written)") from None
 
     def on_build_error(self, error) -> None:
+        """Also called by `scopekb build` when the build is stopped (Ctrl-C, SIGTERM), which MkDocs does not
+        report: no helper may go on writing into a site being removed."""
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.stop()
         if self.unchanged is not None:
             self.unchanged.done()
         worker, self.worker = self.worker, None

@@ -37,28 +37,29 @@ class UnchangedPages:
             return None
         return cls(published, Path(os.path.normpath(os.path.abspath(site_dir))))  # site_dir as MkDocs has it
 
-    def link(self, file: File, output: str) -> None:
-        """Link the page of `file` from the published site if its bytes there are `output`'s."""
+    def link(self, file: File, output: str) -> bool:
+        """Link the page of `file` from the published site if its bytes there are `output`'s; whether it was."""
         new = file.abs_dest_path
         if not new.startswith(self.site_dir):
-            return
+            return False
         data = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
         old = os.path.join(self.published, new[len(self.site_dir):])
         try:
             if os.stat(old).st_size != len(data):
-                return
+                return False
             with open(old, "rb") as published:
                 if published.read() != data:
-                    return
+                    return False
             folder = os.path.dirname(new)
             if folder not in self.folders:
                 os.makedirs(folder, exist_ok=True)
                 self.folders.add(folder)
             os.link(old, new)
         except OSError:  # another file system, a folder in the way: MkDocs writes it
-            return
+            return False
         self.linked.append((file, new))
         file.abs_dest_path = os.devnull
+        return True
 
     def done(self) -> int:
         """Set the linked files' paths back; how many pages were linked."""

@@ -119,6 +119,36 @@ def test_a_sigterm_that_a_library_turns_into_its_own_error_still_ends_the_build_
     assert sorted(p.name for p in site.parent.iterdir()) == sorted(["internal", target])  # no half-built folder
 
 
+def test_a_sigterm_that_python_swallows_still_stops_the_build_before_it_is_published(root, monkeypatch, capsys):
+    """Python runs the handler between any two bytecodes, also in a `__del__` or a weakref callback (as
+    importlib's module locks have), where it prints "Exception ignored", a traceback, and drops the
+    Terminated: the build went on, published, and exited 0. It must still stop, quietly."""
+    from scopekb import cli
+    from scopekb.mkdocs_plugin import engine
+
+    site = root / "site" / "internal"
+    before, target = tree(site), os.readlink(site)
+    real = engine.run_build
+
+    class SendsSigtermWhenFreed:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def run_build(*args, **kwargs):
+        SendsSigtermWhenFreed()  # freed at once: the handler raises inside __del__
+        return real(*args, **kwargs)
+    monkeypatch.setattr(engine, "run_build", run_build)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["build", "--root", str(root)])
+    assert ended.value.code == 128 + signal.SIGTERM
+    said = capsys.readouterr().err
+    assert said.splitlines()[-1] == "terminated"
+    assert "Traceback" not in said and "Exception ignored" not in said, said
+    assert os.readlink(site) == target and tree(site) == before
+    assert sorted(p.name for p in site.parent.iterdir()) == sorted(["internal", target])
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL and sys.unraisablehook is not None
+
+
 def test_leftovers_of_dead_builds_go_and_those_of_live_ones_stay(tmp_path):
     final = tmp_path / "internal"
     published = staging_folder(final)

@@ -10,8 +10,9 @@ Folders that a killed build left behind are removed by the next build: any
 `.internal-<pid>-*` whose process is gone and that the link does not point to.
 A build of another live process is left alone. A build that fails or is
 stopped (SIGTERM raises Terminated) removes its own folder at once, unless it
-was already published (`discard`). tests/test_publish_kill.py and
-test_publish_swap.py check all this.
+was already published (`discard`). A build asked to stop is never published,
+even where Python swallowed the Terminated (see `stopping_on_sigterm`).
+tests/test_publish_kill.py and test_publish_swap.py check all this.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -31,6 +33,7 @@ class Terminated(BaseException):
 
 
 _sigterm = threading.Event()
+_guarding = threading.Event()  # within stopping_on_sigterm
 
 
 def sigterm_received() -> bool:
@@ -57,6 +60,8 @@ def staging_folder(final: Path) -> Path:
 
 def publish(fresh: Path, final: Path) -> None:
     """Make the complete folder `fresh` the one `final` shows, in one atomic step, and remove the previous."""
+    if _guarding.is_set() and _sigterm.is_set():  # its Terminated was lost (see stopping_on_sigterm)
+        raise Terminated()
     previous = _target(final)
     link = _link(final)
     _remove(link)  # of an earlier build of this process that was stopped
@@ -155,7 +160,13 @@ def _alive(pid: int) -> bool:
 @contextlib.contextmanager
 def stopping_on_sigterm():
     """Within this block, SIGTERM raises Terminated (in the main thread), so that `finally` and `except`
-    clauses remove a half-built folder and stop helpers, as they do for Ctrl-C."""
+    clauses remove a half-built folder and stop helpers, as they do for Ctrl-C.
+
+    Python runs a signal handler between any two bytecodes, also in a weakref callback or a `__del__`
+    (importlib's module locks have one), where an exception is printed as "Exception ignored" with its
+    traceback and dropped. Such a Terminated is kept quiet here; `publish` and the end of the block raise
+    it again, so the build still stops and is not published.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -163,9 +174,19 @@ def stopping_on_sigterm():
     def terminate(signum, frame):
         _sigterm.set()
         raise Terminated()
+
+    def unraisable(report):
+        if not isinstance(report.exc_value, Terminated):
+            previous_hook(report)
     _sigterm.clear()
     previous = signal.signal(signal.SIGTERM, terminate)
+    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
+    _guarding.set()
     try:
         yield
+        if _sigterm.is_set():
+            raise Terminated()
     finally:
+        _guarding.clear()
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
